@@ -1,0 +1,142 @@
+/*
+ * Boot-time tests, printed as KTAP v1 the way KUnit prints it.
+ *
+ *   static void my_case(struct ktest *t) { KT_EXPECT_EQ(t, 1 + 1, 2); }
+ *   static const struct ktest_case my_cases[] = { KTEST_CASE(my_case), {0} };
+ *   KTEST_SUITE(my_suite, my_cases);
+ *
+ * EXPECT records a failure and goes on; ASSERT and SKIP end the case at once
+ * (a longjmp back into the runner, so they work from helper functions too).
+ * After every case the runner compares each registered invariant (free
+ * pages, ...) with its value before the case: a difference fails the case.
+ */
+#ifndef PTLAB_KTEST_H
+#define PTLAB_KTEST_H
+
+#include "kernel/compiler.h"
+#include "lib/rand.h"
+#include <asm/setjmp.h>
+
+enum ktest_result { KT_PASS, KT_FAIL, KT_SKIP };
+
+struct ktest;
+typedef void (*ktest_fn)(struct ktest *t);
+
+struct ktest_case {
+	const char *name;
+	ktest_fn fn;
+};
+
+/* Manual suites run only when ktest.filter names them exactly. */
+#define KTEST_MANUAL 1u
+
+struct ktest_suite {
+	const char *name;
+	const struct ktest_case *cases;
+	unsigned flags;
+};
+
+struct ktest {
+	const struct ktest_suite *suite;
+	const struct ktest_case *tcase;
+	enum ktest_result result;
+	char skip_reason[128];
+	uint64_t seed;           /* derived from ktest.seed, suite and case */
+	struct rand_state rng;   /* seeded with seed: reproducible runs */
+	struct kjmp_buf abort_jmp;
+};
+
+#define KTEST_CASE(fn) { #fn, fn }
+
+#define KTEST_SUITE_FLAGS(sname, case_array, fl) \
+	static const struct ktest_suite __ktest_suite_##sname = { \
+		#sname, case_array, fl }; \
+	static const struct ktest_suite *const __ktest_ptr_##sname \
+	__used __section(".ktest_suites") __aligned(8) = &__ktest_suite_##sname
+
+#define KTEST_SUITE(sname, case_array) KTEST_SUITE_FLAGS(sname, case_array, 0)
+
+/* A value that must be the same before and after every test case. */
+struct ktest_invariant {
+	const char *name;
+	uint64_t (*read)(void);
+};
+
+#define KTEST_INVARIANT(iname, fn) \
+	static const struct ktest_invariant __ktest_inv_##fn \
+	__used __section(".ktest_invariants") __aligned(8) = { iname, fn }
+
+/* Diagnostics and figures, printed at the running case's indentation. */
+void ktest_printf(struct ktest *t, const char *fmt, ...) __printf(2, 3);
+void ktest_metric(struct ktest *t, const char *name, uint64_t value,
+		  const char *unit);
+/* value = num/den printed with three decimals (ratios of times, ...) */
+void ktest_metric_ratio(struct ktest *t, const char *name, uint64_t num,
+			uint64_t den, const char *unit);
+
+/* Mark the case failed with a message ("file:line: ..."). */
+void ktest_fail_at(struct ktest *t, const char *file, int line,
+		   const char *fmt, ...) __printf(4, 5);
+__noreturn void ktest_abort(struct ktest *t);
+__noreturn void ktest_skip(struct ktest *t, const char *fmt, ...)
+	__printf(2, 3);
+
+void ktest_fail_cmp(struct ktest *t, const char *file, int line,
+		    const char *a, const char *op, const char *b,
+		    unsigned long long va, unsigned long long vb, bool fatal);
+
+/* The case running on this CPU, or NULL. */
+struct ktest *ktest_current(void);
+
+/* Run every selected suite; returns RUN_PASS or RUN_FAIL. */
+int ktest_run_all(void);
+
+/* Does filter @f select suite/case?  Exposed for the runner's own tests. */
+bool ktest_filter_match(const char *f, const char *suite, const char *tcase,
+			bool manual);
+
+#define KT__CMP(t, a, op, b, fatal) do { \
+	__typeof__(a) __a = (a); \
+	__typeof__(b) __b = (b); \
+	if (!(__a op __b)) \
+		ktest_fail_cmp(t, __FILE__, __LINE__, #a, #op, #b, \
+			       (unsigned long long)__a, \
+			       (unsigned long long)__b, fatal); \
+} while (0)
+
+#define KT_EXPECT_EQ(t, a, b) KT__CMP(t, a, ==, b, false)
+#define KT_EXPECT_NE(t, a, b) KT__CMP(t, a, !=, b, false)
+#define KT_EXPECT_LT(t, a, b) KT__CMP(t, a, <, b, false)
+#define KT_EXPECT_LE(t, a, b) KT__CMP(t, a, <=, b, false)
+#define KT_EXPECT_GT(t, a, b) KT__CMP(t, a, >, b, false)
+#define KT_EXPECT_GE(t, a, b) KT__CMP(t, a, >=, b, false)
+#define KT_ASSERT_EQ(t, a, b) KT__CMP(t, a, ==, b, true)
+#define KT_ASSERT_NE(t, a, b) KT__CMP(t, a, !=, b, true)
+#define KT_ASSERT_LT(t, a, b) KT__CMP(t, a, <, b, true)
+#define KT_ASSERT_LE(t, a, b) KT__CMP(t, a, <=, b, true)
+#define KT_ASSERT_GT(t, a, b) KT__CMP(t, a, >, b, true)
+#define KT_ASSERT_GE(t, a, b) KT__CMP(t, a, >=, b, true)
+
+#define KT_EXPECT(t, cond) do { \
+	if (!(cond)) \
+		ktest_fail_at(t, __FILE__, __LINE__, "Expected %s", #cond); \
+} while (0)
+
+#define KT_ASSERT(t, cond) do { \
+	if (!(cond)) { \
+		ktest_fail_at(t, __FILE__, __LINE__, "Expected %s", #cond); \
+		ktest_abort(t); \
+	} \
+} while (0)
+
+#define KT_EXPECT_STREQ(t, a, b) do { \
+	const char *__a = (a), *__b = (b); \
+	if (strcmp(__a, __b)) \
+		ktest_fail_at(t, __FILE__, __LINE__, \
+			      "Expected %s == %s, but \"%s\" != \"%s\"", \
+			      #a, #b, __a, __b); \
+} while (0)
+
+#define KT_FAIL(t, ...) ktest_fail_at(t, __FILE__, __LINE__, __VA_ARGS__)
+
+#endif
