@@ -1,6 +1,6 @@
 /*
  * What each architecture provides to the generic kernel.  Inline primitives
- * (atomics, barriers, IRQ flags, this_cpu) live in <asm/*.h>; the functions
+ * (atomics, barriers, IRQ flags, this_cpu) live in the asm/ headers; the functions
  * below are implemented in arch/<arch>/.
  */
 #ifndef PTLAB_ARCH_H

@@ -31,4 +31,12 @@ void extable_record(const struct fault_info *fi);
 /* The last fixed-up fault on this CPU. */
 const struct fault_info *last_fault(void);
 
+/*
+ * Read or write 8 bytes at @p, returning -EFAULT instead of faulting
+ * (implemented per arch with an extable entry).  Tests use them to see
+ * whether an address is mapped on this CPU right now.
+ */
+int probe_read_u64(const volatile void *p, uint64_t *val);
+int probe_write_u64(volatile void *p, uint64_t val);
+
 #endif

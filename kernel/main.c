@@ -13,13 +13,13 @@ static void print_boot_info(const struct boot_info *bi)
 	       bi->loader);
 	printk("command line: %s\n", bi->cmdline);
 	for (unsigned i = 0; i < bi->nr_ram; i++) {
-		printk("  ram      [%#014llx-%#014llx)\n",
+		printk("  ram      [0x%012llx-0x%012llx)\n",
 		       (unsigned long long)bi->ram[i].start,
 		       (unsigned long long)bi->ram[i].end);
 		total += bi->ram[i].end - bi->ram[i].start;
 	}
 	for (unsigned i = 0; i < bi->nr_reserved; i++)
-		printk("  reserved [%#014llx-%#014llx)\n",
+		printk("  reserved [0x%012llx-0x%012llx)\n",
 		       (unsigned long long)bi->reserved[i].start,
 		       (unsigned long long)bi->reserved[i].end);
 	printk("memory: %llu KiB in %u ranges%s\n",

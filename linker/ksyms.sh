@@ -2,7 +2,7 @@
 # Turn `nm -n` output (stdin) into the kernel's symbol table (assembly on
 # stdout): text symbols only, sorted by address, for backtraces.
 # With empty input it emits an empty table (first link pass).
-awk '
+awk 'BEGIN { n = 0 }
 $2 ~ /^[tTwW]$/ && $3 !~ /^(\.L|__kernel_|__text_)/ {
 	addr[n] = $1; name[n] = $3; n++
 }
@@ -10,7 +10,7 @@ END {
 	print "\t.section .ksyms, \"a\""
 	print "\t.balign 8"
 	print "\t.globl ksym_count"
-	print "ksym_count:\n\t.quad " n
+	print "ksym_count:\n\t.quad " n + 0
 	print "\t.globl ksym_addrs"
 	print "ksym_addrs:"
 	for (i = 0; i < n; i++) print "\t.quad 0x" addr[i]

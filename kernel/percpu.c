@@ -1,0 +1,3 @@
+#include "kernel/percpu.h"
+
+struct percpu percpu_areas[MAX_CPUS];

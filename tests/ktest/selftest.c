@@ -1,0 +1,64 @@
+/*
+ * Deliberately broken tests: they prove that a failing assertion, an
+ * unexpected exception, a panic and a hang each end up as a failed run.
+ * The suite is manual: it runs only with ktest.filter=selftest[.<case>],
+ * which the test matrix does with --expect fail|panic|timeout.
+ */
+#include "kernel/arch.h"
+#include "kernel/ktest.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include <asm/cpu.h>
+#include <asm/irq.h>
+
+static void assertion_fails(struct ktest *t)
+{
+	int answer = 41;
+
+	KT_EXPECT_EQ(t, answer, 42);
+}
+
+static void skips(struct ktest *t)
+{
+	ktest_skip(t, "skipping is not failing");
+}
+
+static __noinline void crash_here(void)
+{
+	panic("deliberate panic from the selftest suite");
+}
+
+static void panics(struct ktest *t)
+{
+	crash_here();
+}
+
+static void hangs(struct ktest *t)
+{
+	local_irq_disable();
+	for (;;)
+		arch_cpu_idle();
+}
+
+static void unexpected_exception(struct ktest *t)
+{
+	/* a wild write: the test fails with the report, the run goes on */
+	*(volatile unsigned long *)(uintptr_t)UNMAPPED_TEST_ADDRESS = 1;
+	KT_FAIL(t, "the write to an unmapped address did not fault");
+}
+
+static void passes_after_exception(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, this_cpu()->trap_depth, 0);
+}
+
+static const struct ktest_case selftest_cases[] = {
+	KTEST_CASE(assertion_fails),
+	KTEST_CASE(skips),
+	KTEST_CASE(unexpected_exception),
+	KTEST_CASE(passes_after_exception),
+	KTEST_CASE(panics),
+	KTEST_CASE(hangs),
+	{ 0 },
+};
+KTEST_SUITE_FLAGS(selftest, selftest_cases, KTEST_MANUAL);
