@@ -30,7 +30,7 @@ CFLAGS := -std=c11 -ffreestanding -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
 	-Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -g \
 	-fno-stack-protector -fno-pic -fno-pie -fno-common \
-	-fno-omit-frame-pointer -fno-shrink-wrap -fno-optimize-sibling-calls --param=min-pagesize=0 \
+	-fno-omit-frame-pointer -fno-shrink-wrap -fno-optimize-sibling-calls -fno-schedule-insns2 --param=min-pagesize=0 \
 	-I. -Iarch/$(ARCH)/include -DPTLAB_VERSION='"$(VERSION)"' \
 	-MMD -MP $(ARCH_CFLAGS)
 ASFLAGS := -I. -Iarch/$(ARCH)/include -D__ASSEMBLY__ -g -MMD -MP $(ARCH_ASFLAGS)
