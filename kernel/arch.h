@@ -22,6 +22,13 @@ extern const char arch_name[];
 void arch_early_init(unsigned long magic, unsigned long info,
 		     struct boot_info *bi);
 
+/*
+ * Between memblock and the memmap: make all of memblock's RAM reachable
+ * through phys_to_virt (x86-64 extends its early direct map; s390x runs
+ * with DAT off and has nothing to do).
+ */
+void arch_mm_early_init(void);
+
 /* Write bytes to the hardware console; no locking (printk does it). */
 void arch_console_write(const char *s, size_t n);
 

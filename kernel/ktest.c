@@ -40,9 +40,35 @@ static int set_seed(const char *val, size_t len)
 }
 KERNEL_PARAM("ktest.seed", set_seed, "<n>: seed for the tests' randomness");
 
+/* The case being run by the boot CPU: reports from any CPU go there. */
+static struct ktest *running_case;
+
 struct ktest *ktest_current(void)
 {
 	return this_cpu()->cur_test;
+}
+
+void ktest_expect_reports(struct ktest *t, unsigned n)
+{
+	__atomic_fetch_add(&t->expected_reports, n, __ATOMIC_SEQ_CST);
+}
+
+void ktest_report_problem(const char *what)
+{
+	struct ktest *t = __atomic_load_n(&running_case, __ATOMIC_ACQUIRE);
+	unsigned left;
+
+	if (!t)
+		return;
+	left = __atomic_load_n(&t->expected_reports, __ATOMIC_RELAXED);
+	while (left && !__atomic_compare_exchange_n(&t->expected_reports,
+						    &left, left - 1, false,
+						    __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED))
+		;
+	if (!left)
+		ktest_fail_at(t, __FILE__, __LINE__,
+			      "unexpected %s report (see above)", what);
 }
 
 static bool has_wildcard(const char *s, size_t n)
@@ -226,9 +252,17 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 		before[i] = inv[i].read();
 
 	this_cpu()->cur_test = &t;
+	__atomic_store_n(&running_case, &t, __ATOMIC_RELEASE);
 	if (ksetjmp(&t.abort_jmp) == 0)
 		c->fn(&t);
+	__atomic_store_n(&running_case, NULL, __ATOMIC_RELEASE);
 	this_cpu()->cur_test = NULL;
+
+	if (t.expected_reports && t.result != KT_SKIP) {
+		t.result = KT_FAIL;
+		printk(CASE_INDENT "# %s: %u expected problem report(s) never came\n",
+		       c->name, t.expected_reports);
+	}
 
 	/* A skipped case may have set things up halfway: check it too. */
 	for (size_t i = 0; i < ninv; i++) {

@@ -44,6 +44,7 @@ struct ktest {
 	uint64_t seed;           /* derived from ktest.seed, suite and case */
 	struct rand_state rng;   /* seeded with seed: reproducible runs */
 	struct kjmp_buf abort_jmp;
+	unsigned expected_reports; /* problem reports the case provokes */
 };
 
 #define KTEST_CASE(fn) { #fn, fn }
@@ -84,6 +85,14 @@ __noreturn void ktest_skip(struct ktest *t, const char *fmt, ...)
 void ktest_fail_cmp(struct ktest *t, const char *file, int line,
 		    const char *a, const char *op, const char *b,
 		    unsigned long long va, unsigned long long vb, bool fatal);
+
+/*
+ * Detectors (bad page, WARN_ON, ...) call ktest_report_problem(): the
+ * running case fails unless it announced the report beforehand with
+ * ktest_expect_reports(); a case that announced more than it got fails too.
+ */
+void ktest_expect_reports(struct ktest *t, unsigned n);
+void ktest_report_problem(const char *what);
 
 /* The case running on this CPU, or NULL. */
 struct ktest *ktest_current(void);

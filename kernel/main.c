@@ -4,6 +4,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "mm/init.h"
 
 static void print_boot_info(const struct boot_info *bi)
 {
@@ -34,6 +35,10 @@ __noreturn void kmain(unsigned long magic, unsigned long info)
 	arch_early_init(magic, info, &boot_info);
 	print_boot_info(&boot_info);
 	cmdline_parse(boot_info.cmdline);
+	if (!mm_init(&boot_info)) {
+		printk("# ptlab: end of run: fail (not enough memory)\n");
+		arch_end_run(RUN_FAIL);
+	}
 
 	status = ktest_run_all();
 	if (boot_cmdline_report.bad) {

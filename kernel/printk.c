@@ -82,6 +82,14 @@ static void print_backtrace(const struct pt_regs *regs)
 	}
 }
 
+void dump_stack(void)
+{
+	struct pt_regs here;
+
+	arch_save_regs(&here);
+	print_backtrace(&here);
+}
+
 void dump_state(const struct pt_regs *regs)
 {
 	struct pt_regs here;
@@ -139,12 +147,9 @@ __noreturn void panic_regs(const struct pt_regs *regs, const char *fmt, ...)
 
 void warn_at(const char *file, int line, const char *cond)
 {
-	struct ktest *t = ktest_current();
-
 	__atomic_fetch_add(&warn_count, 1, __ATOMIC_RELAXED);
 	printk("WARNING on CPU %u at %s:%d: %s\n", smp_processor_id(), file,
 	       line, cond);
-	dump_state(NULL);
-	if (t)
-		ktest_fail_at(t, file, line, "WARN_ON(%s) fired", cond);
+	dump_stack();
+	ktest_report_problem("warning");
 }

@@ -27,7 +27,10 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 __noreturn void panic_regs(const struct pt_regs *regs, const char *fmt, ...)
 	__printf(2, 3);
 
-/* Print a warning with a backtrace; the running test (if any) fails. */
+/*
+ * Print a warning with a backtrace; the running test fails unless it said
+ * it expects the report (ktest_expect_reports).
+ */
 void warn_at(const char *file, int line, const char *cond);
 
 #define BUG_ON(c) do { \
@@ -46,5 +49,7 @@ void warn_at(const char *file, int line, const char *cond);
 
 /* Print registers and backtrace without ending the run (shared by panic). */
 void dump_state(const struct pt_regs *regs);
+/* Print the caller's backtrace. */
+void dump_stack(void);
 
 #endif

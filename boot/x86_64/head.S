@@ -152,6 +152,7 @@ boot_info_ptr:
 	.globl early_pml4
 early_pml4:
 	.skip 4096
+	.globl early_pdpt
 early_pdpt:
 	.skip 4096
 early_pdpt_kernel:

@@ -74,23 +74,9 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
 #define MSR_EFER        0xc0000080
 #define MSR_GS_BASE     0xc0000101
 
-/* Kernel virtual layout: direct map of RAM and the linked image. */
-#define DIRECT_MAP_BASE 0xffff800000000000ul
-#define KERNEL_VMA      0xffffffff80000000ul
-
 /* Never mapped: PML4 slot 224 stays empty (tests of unexpected faults). */
 #define UNMAPPED_TEST_ADDRESS 0x0000700000000000ul
 
-static inline void *phys_to_virt(uint64_t pa)
-{
-	return (void *)(uintptr_t)(pa + DIRECT_MAP_BASE);
-}
-
-static inline uint64_t virt_to_phys(const void *va)
-{
-	uintptr_t v = (uintptr_t)va;
-
-	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
-}
+#include <asm/page.h>
 
 #endif
