@@ -18,6 +18,7 @@
 struct page *section_memmap[NR_SECTIONS];
 struct page_alloc_stats page_alloc_stats;
 bool page_poisoning = true;
+bool pcp_enabled = true;
 
 struct free_area {
 	struct list_head list;
@@ -65,6 +66,18 @@ static int set_page_poison(const char *v, size_t len)
 }
 KERNEL_PARAM("page_poison", set_page_poison,
 	     "0|1: fill freed pages and check them on allocation (default 1)");
+
+static int set_pcp(const char *v, size_t len)
+{
+	uint64_t on;
+
+	if (parse_u64(v, len, 10, &on) || on > 1)
+		return -EINVAL;
+	pcp_enabled = on;
+	return 0;
+}
+KERNEL_PARAM("page_alloc.pcp", set_pcp,
+	     "0|1: per-CPU lists in front of the buddy lists (default 1)");
 
 unsigned long page_misuse_count(enum page_misuse kind)
 {
@@ -287,7 +300,7 @@ struct page *alloc_pages_typed(gfp_t gfp, unsigned order, enum page_type type,
 		return NULL;
 	if (!(gfp & GFP_NOFAULT) && should_fail(&fail_page_alloc))
 		return NULL;
-	if (order == 0 && !(gfp & GFP_NOPCP))
+	if (order == 0 && !(gfp & GFP_NOPCP) && READ_ONCE(pcp_enabled))
 		page = pcp_alloc();
 	else
 		page = zone_alloc(order);
@@ -371,7 +384,7 @@ bool free_pages_typed(struct page *page, unsigned order, enum page_type type,
 		page[i].type = PG_BUDDY_TAIL;
 		poison_page(page + i);
 	}
-	if (order == 0) {
+	if (order == 0 && READ_ONCE(pcp_enabled)) {
 		pcp_free(page);
 	} else {
 		unsigned long flags = spin_lock_irqsave(&zone.lock);

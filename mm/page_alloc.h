@@ -66,6 +66,7 @@ void drain_local_pages(void);
 void drain_all_pages(void);
 
 extern bool page_poisoning;     /* page_poison=0|1, default on */
+extern bool pcp_enabled;        /* page_alloc.pcp=0|1, default on */
 #define PAGE_POISON 0x6b
 
 /* Per-CPU list sizes: refill/drain in batches of PCP_BATCH, keep <= high */

@@ -3,6 +3,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "lib/bitops.h"
 #include "lib/string.h"
 
 struct kmem_cache {
@@ -71,7 +72,7 @@ static int find_free_slot(const struct page *slab, unsigned capacity)
 		uint64_t used = slab->slab.used[w];
 
 		if (~used && w * 64 < capacity) {
-			unsigned bit = (unsigned)__builtin_ctzll(~used);
+			unsigned bit = lowest_bit64(~used);
 
 			if (w * 64 + bit < capacity)
 				return (int)(w * 64 + bit);
