@@ -31,25 +31,36 @@ static int set_mem(const char *v, size_t len)
 }
 KERNEL_PARAM("mem", set_mem, "<size>[KMG]: use no RAM above this address");
 
-/* "<size>@<start>", both with optional K/M/G */
+/* "<size>@<start>[,<size>@<start>...]", sizes with optional K/M/G */
 static int set_memhole(const char *v, size_t len)
 {
-	uint64_t size, start;
-	size_t at = 0;
+	while (len) {
+		size_t end = 0, at;
+		uint64_t size, start;
 
-	while (at < len && v[at] != '@')
-		at++;
-	if (at == len || nr_holes == MAX_HOLES ||
-	    parse_size(v, at, &size) || parse_size(v + at + 1, len - at - 1, &start) ||
-	    !size || start + size < start)
-		return -EINVAL;
-	holes[nr_holes].start = start;
-	holes[nr_holes].end = start + size;
-	nr_holes++;
+		while (end < len && v[end] != ',')
+			end++;
+		for (at = 0; at < end && v[at] != '@'; at++)
+			;
+		if (at == end || nr_holes == MAX_HOLES ||
+		    parse_size(v, at, &size) ||
+		    parse_size(v + at + 1, end - at - 1, &start) || !size ||
+		    start + size < start)
+			return -EINVAL;
+		holes[nr_holes].start = start;
+		holes[nr_holes].end = start + size;
+		nr_holes++;
+		v += end;
+		len -= end;
+		if (len) {  /* skip the comma */
+			v++;
+			len--;
+		}
+	}
 	return 0;
 }
 KERNEL_PARAM("memhole", set_memhole,
-	     "<size>@<start>: pretend this physical range is not RAM (up to 8)");
+	     "<size>@<start>[,...]: pretend these physical ranges are not RAM (up to 8)");
 
 static void memblock_from_boot_info(const struct boot_info *bi)
 {

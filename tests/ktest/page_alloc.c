@@ -397,7 +397,7 @@ static void fault_injection_seeded(struct ktest *t)
 
 static void metrics(struct ktest *t)
 {
-	const unsigned iters = 20000;
+	const unsigned iters = 10000;
 	uint64_t hz = arch_clock_hz(), t0, pcp_ticks, zone_ticks, o9_ticks;
 	bool saved = pcp_enabled;
 
@@ -414,7 +414,7 @@ static void metrics(struct ktest *t)
 	pcp_enabled = saved;
 
 	t0 = arch_clock();
-	for (unsigned i = 0; i < iters / 10; i++) {
+	for (unsigned i = 0; i < iters / 100; i++) {
 		struct page *p = alloc_pages(GFP_NOFAULT, 9);
 
 		KT_ASSERT(t, p != NULL);
@@ -424,7 +424,7 @@ static void metrics(struct ktest *t)
 	if (hz) {
 		ktest_metric(t, "order0_pcp_cycle_ns", pcp_ticks * 1000000000ull / hz / iters, "ns");
 		ktest_metric(t, "order0_zone_cycle_ns", zone_ticks * 1000000000ull / hz / iters, "ns");
-		ktest_metric(t, "order9_cycle_ns", o9_ticks * 1000000000ull / hz / (iters / 10), "ns");
+		ktest_metric(t, "order9_cycle_ns", o9_ticks * 1000000000ull / hz / (iters / 100), "ns");
 	}
 	ktest_metric_ratio(t, "zone_vs_pcp", zone_ticks, pcp_ticks, "x");
 	ktest_metric_ratio(t, "memmap_bytes_per_page", page_alloc_stats.memmap_bytes,
