@@ -85,6 +85,7 @@ $(BUILD)/ptlab.elf: $(OBJS) $(BUILD)/ksyms.o $(LDSCRIPT)
 -include $(OBJS:.o=.d)
 
 include arch/$(ARCH)/images.mk
+include tests/hosted/hosted.mk
 
 RUNNER := python3 tests/runner/ptrun.py
 RUN_ARGS = --arch $(ARCH) --emu $(EMU) --boot $(BOOT) --smp $(SMP) --mem $(MEM) \

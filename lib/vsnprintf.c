@@ -43,8 +43,9 @@ static void put_str(struct out *o, const char *s, const struct spec *sp)
 		pad(o, ' ', sp->width - (int)n);
 }
 
-static void put_num(struct out *o, uint64_t v, bool neg, unsigned base,
-		    bool upper, const struct spec *sp)
+/* @is_signed: '+' and ' ' apply to d and i only */
+static void put_num(struct out *o, uint64_t v, bool neg, bool is_signed,
+		    unsigned base, bool upper, const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -55,16 +56,12 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base,
 
 	if (neg)
 		sign = '-';
-	else if (sp->flags & F_PLUS)
+	else if (is_signed && (sp->flags & F_PLUS))
 		sign = '+';
-	else if (sp->flags & F_SPACE)
+	else if (is_signed && (sp->flags & F_SPACE))
 		sign = ' ';
-	if ((sp->flags & F_ALT) && v) {
-		if (base == 16)
-			prefix = upper ? "0X" : "0x";
-		else if (base == 8)
-			prefix = "0";
-	}
+	if ((sp->flags & F_ALT) && v && base == 16)
+		prefix = upper ? "0X" : "0x";
 	while (v) {
 		tmp[n++] = digits[v % base];
 		v /= base;
@@ -72,6 +69,10 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base,
 	if (n == 0 && prec != 0)
 		tmp[n++] = '0';
 	zeros = prec > n ? prec - n : 0;
+	/* '#' with octal: make sure the first digit is a 0, nothing more */
+	if ((sp->flags & F_ALT) && base == 8 && zeros == 0 &&
+	    (n == 0 || tmp[n - 1] != '0'))
+		zeros = 1;
 	total = n + zeros + (sign != 0) + (int)strlen(prefix);
 	if ((sp->flags & F_ZERO) && !(sp->flags & F_LEFT) && prec < 0) {
 		zeros += sp->width > total ? sp->width - total : 0;
@@ -158,8 +159,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				s = (short)s;
 			else if (lng == -2)
 				s = (signed char)s;
-			put_num(&o, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10,
-				false, &sp);
+			put_num(&o, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0,
+				true, 10, false, &sp);
 			break;
 		case 'u':
 		case 'x':
@@ -174,14 +175,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				u = (unsigned short)u;
 			else if (lng == -2)
 				u = (unsigned char)u;
-			put_num(&o, u, false,
+			put_num(&o, u, false, false,
 				*fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
 				*fmt == 'X', &sp);
 			break;
 		case 'p':
 			sp.flags |= F_ALT;
-			put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16,
-				false, &sp);
+			put_num(&o, (uintptr_t)va_arg(ap, void *), false, false,
+				16, false, &sp);
 			break;
 		case 'c': {
 			char c[2] = { (char)va_arg(ap, int), 0 };

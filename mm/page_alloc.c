@@ -146,6 +146,9 @@ static struct page *rmqueue(unsigned order)
 	page = list_first_entry(&zone.area[o].list, struct page, free);
 	list_del(&page->free);
 	zone.area[o].nr--;
+	/* no longer a merge candidate, before the lock is dropped: a CPU
+	 * freeing its buddy must not see PG_BUDDY on a block in use */
+	page->type = PG_BUDDY_TAIL;
 	while (o > order) {
 		struct page *half;
 

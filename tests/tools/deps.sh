@@ -15,6 +15,7 @@ debug="gdb-multiarch:gdb-multiarch"
 case "$want" in
 	x86_64) list="$common $x86" ;;
 	s390x) list="$common $s390" ;;
+	none) list="" ;;
 	*) list="$common $x86 $s390 $debug" ;;
 esac
 for extra in "$@"; do list="$list $extra"; done
