@@ -9,6 +9,8 @@
 #include "kernel/compiler.h"
 #include <asm/ptrace.h>
 
+struct percpu;
+
 struct boot_info;
 
 extern const char arch_name[];
@@ -60,6 +62,27 @@ bool arch_unwind_next(struct unwind_frame *f);
 
 /* Wait for an interrupt with interrupts enabled (never spin: TCG). */
 void arch_cpu_idle(void);
+
+/* --- SMP (kernel/smp.c drives these) --- */
+
+/*
+ * The CPUs the machine has: hardware ids (APIC ID / CPU address) into
+ * @hw_ids, the boot CPU first; returns how many (at least 1).  A firmware
+ * table that does not check out is reported and counts as one CPU.
+ */
+unsigned arch_smp_detect(unsigned *hw_ids, unsigned max);
+
+/* Start @pc's CPU on a stack ending at @stack_top; it must end up in
+ * secondary_cpu_main() with this_cpu() == @pc.  0 or -errno. */
+int arch_cpu_start(struct percpu *pc, unsigned long stack_top);
+
+/* Interrupt @pc's CPU with an IPI of @kind (handled by smp_handle_ipi). */
+void arch_send_ipi(const struct percpu *pc, unsigned kind);
+
+/* Start this CPU's periodic tick (TICK_HZ), which calls smp_tick(). */
+void arch_tick_start(void);
+
+#define TICK_HZ 100
 
 /* Cycle-ish counter for metrics (TSC / TOD clock), and its rate in Hz. */
 uint64_t arch_clock(void);

@@ -9,6 +9,7 @@
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/worker.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 
@@ -209,6 +210,9 @@ void ktest_fail_cmp(struct ktest *t, const char *file, int line,
 
 __noreturn void ktest_abort(struct ktest *t)
 {
+	/* on a worker CPU only that CPU's part of the test ends */
+	if (t->cpu != smp_processor_id())
+		worker_abort();
 	klongjmp(&t->abort_jmp, 1);
 }
 
@@ -243,6 +247,7 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 	t.suite = s;
 	t.tcase = c;
 	t.result = KT_PASS;
+	t.cpu = smp_processor_id();
 	t.seed = hash_str(hash_str(0xcbf29ce484222325ull ^ global_seed,
 				   s->name), c->name);
 	rand_seed(&t.rng, t.seed);

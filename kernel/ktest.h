@@ -45,6 +45,7 @@ struct ktest {
 	struct rand_state rng;   /* seeded with seed: reproducible runs */
 	struct kjmp_buf abort_jmp;
 	unsigned expected_reports; /* problem reports the case provokes */
+	unsigned cpu;              /* the CPU running the case itself */
 };
 
 #define KTEST_CASE(fn) { #fn, fn }

@@ -1,9 +1,11 @@
 /* The boot CPU's path from the arch entry to the end of the run. */
 #include "kernel/arch.h"
+#include <asm/irq.h>
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "mm/init.h"
 
 static void print_boot_info(const struct boot_info *bi)
@@ -39,6 +41,8 @@ __noreturn void kmain(unsigned long magic, unsigned long info)
 		printk("# ptlab: end of run: fail (not enough memory)\n");
 		arch_end_run(RUN_FAIL);
 	}
+	smp_init();
+	local_irq_enable();
 
 	status = ktest_run_all();
 	if (boot_cmdline_report.bad) {

@@ -10,8 +10,10 @@
 #include "kernel/extable.h"
 
 #define MAX_CPUS 64
+#define KSTACK_SIZE 16384   /* every CPU's kernel stack */
 
 struct ktest;
+struct smp_cpu;
 
 struct percpu {
 	struct percpu *self;     /* x86-64 reads %gs:0: keep first */
@@ -21,6 +23,8 @@ struct percpu {
 	struct ktest *cur_test;  /* test case running on this CPU, if any */
 	int trap_depth;          /* nested exceptions being handled */
 	unsigned long stack_top; /* for the unwinder's bounds check */
+	bool online;
+	struct smp_cpu *smp;     /* kernel/smp.c's per-CPU state */
 };
 
 extern struct percpu percpu_areas[MAX_CPUS];

@@ -45,6 +45,9 @@ void warn_at(const char *file, int line, const char *cond);
 	__w; \
 })
 
+/* An unconditional warning with a message. */
+#define WARN(msg) warn_at(__FILE__, __LINE__, msg)
+
 #define pr_info(...) printk(__VA_ARGS__)
 
 /* Print registers and backtrace without ending the run (shared by panic). */

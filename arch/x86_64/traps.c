@@ -7,8 +7,6 @@
 #include "kernel/traps.h"
 #include <asm/cpu.h>
 
-#define KSTACK_SIZE 16384
-
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
 	"bound range", "invalid opcode", "device not available",

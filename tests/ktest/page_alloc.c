@@ -3,6 +3,8 @@
 #include "kernel/ktest.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/worker.h"
 #include "mm/fault_inject.h"
 #include "mm/page_alloc.h"
 #include "lib/bitops.h"
@@ -395,6 +397,79 @@ static void fault_injection_seeded(struct ktest *t)
 	KT_EXPECT(t, n > 5 && n < 40);    /* ~30% of 64 */
 }
 
+/* Mixed-order traffic from every CPU at once, with blocks handed across
+ * CPUs through a shared exchange so frees land on other CPUs' lists. */
+#define STRESS_OPS 3000
+#define EXCHANGE 64
+
+static struct {
+	spinlock_t lock;
+	struct page *page[EXCHANGE];
+	unsigned order[EXCHANGE];
+} exchange;
+
+static void stress_job(struct ktest *t, void *arg)
+{
+	struct rand_state r;
+	struct page *mine[32];
+	unsigned order[32], n = 0;
+
+	rand_seed(&r, t->seed + smp_processor_id());
+	for (unsigned i = 0; i < STRESS_OPS; i++) {
+		unsigned op = (unsigned)rand_below(&r, 10);
+
+		if (op < 5 && n < ARRAY_SIZE(mine)) {
+			unsigned o = rand_below(&r, 4) ? 0 : (unsigned)rand_below(&r, MAX_ORDER);
+			struct page *p = alloc_pages(GFP_NOWARN | GFP_NOFAULT, o);
+
+			if (p) {
+				*(uint64_t *)page_address(p) = p->pfn;
+				mine[n] = p;
+				order[n++] = o;
+			}
+		} else if (op < 8 && n) {
+			unsigned k = (unsigned)rand_below(&r, n);
+
+			if (*(uint64_t *)page_address(mine[k]) != mine[k]->pfn)
+				KT_FAIL(t, "block at pfn %#x was overwritten", mine[k]->pfn);
+			__free_pages(mine[k], order[k]);
+			mine[k] = mine[--n];
+			order[k] = order[n];
+		} else if (n) {
+			/* swap one of ours with whatever sits in a random slot */
+			unsigned slot = (unsigned)rand_below(&r, EXCHANGE);
+			unsigned long f = spin_lock_irqsave(&exchange.lock);
+			struct page *other = exchange.page[slot];
+			unsigned other_order = exchange.order[slot];
+
+			exchange.page[slot] = mine[n - 1];
+			exchange.order[slot] = order[n - 1];
+			spin_unlock_irqrestore(&exchange.lock, f);
+			n--;
+			if (other)
+				__free_pages(other, other_order);
+		}
+	}
+	while (n--)
+		__free_pages(mine[n], order[n]);
+}
+
+static void all_cpus_stress(struct ktest *t)
+{
+	unsigned long free_before = nr_free_pages();
+
+	memset(&exchange, 0, sizeof(exchange));
+	spin_lock_init(&exchange.lock);
+	ktest_run_on(t, &cpu_online_mask, stress_job, NULL, 60000);
+	for (unsigned i = 0; i < EXCHANGE; i++)
+		if (exchange.page[i])
+			__free_pages(exchange.page[i], exchange.order[i]);
+	drain_all_pages();
+	KT_EXPECT_EQ(t, page_alloc_check(), 0u);
+	KT_EXPECT_EQ(t, nr_free_pages(), free_before);
+	ktest_metric(t, "stress_cpus", nr_cpus_online, "cpus");
+}
+
 static void metrics(struct ktest *t)
 {
 	const unsigned iters = 10000;
@@ -447,6 +522,7 @@ static const struct ktest_case page_alloc_cases[] = {
 	KTEST_CASE(poison_catches_write_after_free),
 	KTEST_CASE(fault_injection_every_n),
 	KTEST_CASE(fault_injection_seeded),
+	KTEST_CASE(all_cpus_stress),
 	KTEST_CASE(metrics),
 	{ 0 },
 };

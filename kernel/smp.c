@@ -1,0 +1,276 @@
+/*
+ * Bring-up of the other CPUs, cross-CPU calls and the idle loop.
+ *
+ * A cross-call is a slot owned by the caller (one per caller and target),
+ * queued on the target's list and run from the target's IPI handler.  The
+ * caller waits for it with interrupts enabled, so two CPUs calling each
+ * other at once both make progress.
+ */
+#include "kernel/smp.h"
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/worker.h"
+#include "mm/page_alloc.h"
+#include "lib/list.h"
+#include <asm/barrier.h>
+
+cpumask_t cpu_online_mask;
+unsigned nr_cpus_online = 1;
+unsigned nr_cpus_possible = 1;
+
+struct call_slot {
+	struct list_head node;
+	smp_call_fn fn;
+	void *arg;
+	unsigned busy;           /* set by the caller, cleared when run */
+};
+
+struct smp_cpu {
+	spinlock_t queue_lock;
+	struct list_head queue;  /* call slots to run here */
+	struct call_slot slots[MAX_CPUS]; /* this CPU's calls, by target */
+	struct ipi_stats stats;
+};
+
+static struct smp_cpu smp_cpus[MAX_CPUS];
+static uint64_t bringup_clock;
+
+struct ipi_stats *cpu_stats(unsigned cpu)
+{
+	return &smp_cpus[cpu].stats;
+}
+
+uint64_t uptime_ms(void)
+{
+	uint64_t hz = arch_clock_hz();
+
+	return hz ? arch_clock() / (hz / 1000) : 0;
+}
+
+void udelay(unsigned long us)
+{
+	uint64_t hz = arch_clock_hz(), start = arch_clock();
+
+	if (!hz)
+		return;
+	while (arch_clock() - start < us * (hz / 1000000))
+		cpu_relax();
+}
+
+void smp_send_ipi(unsigned cpu, enum ipi_kind kind)
+{
+	__atomic_fetch_add(&smp_cpus[smp_processor_id()].stats.sent[kind], 1,
+			   __ATOMIC_RELAXED);
+	arch_send_ipi(&percpu_areas[cpu], kind);
+}
+
+static void run_call_queue(void)
+{
+	struct smp_cpu *me = this_cpu()->smp;
+
+	for (;;) {
+		struct call_slot *slot;
+		smp_call_fn fn;
+		void *arg;
+
+		spin_lock(&me->queue_lock);
+		if (list_empty(&me->queue)) {
+			spin_unlock(&me->queue_lock);
+			return;
+		}
+		slot = list_first_entry(&me->queue, struct call_slot, node);
+		list_del(&slot->node);
+		spin_unlock(&me->queue_lock);
+		fn = slot->fn;
+		arg = slot->arg;
+		fn(arg);
+		me->stats.calls_run++;
+		/* releases the slot to its owner: nothing touches it after */
+		__atomic_store_n(&slot->busy, 0, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_handle_ipi(enum ipi_kind kind)
+{
+	struct smp_cpu *me = this_cpu()->smp;
+
+	me->stats.received[kind]++;
+	if (kind == IPI_CALL)
+		run_call_queue();
+	/* IPI_WAKE only ends the idle wait: the idle loop looks for work */
+}
+
+void smp_tick(void)
+{
+	this_cpu()->smp->stats.ticks++;
+}
+
+/* Wait with interrupts on until every slot is idle; report stragglers. */
+static int wait_slots(const cpumask_t *targets)
+{
+	struct smp_cpu *me = this_cpu()->smp;
+	uint64_t start = uptime_ms();
+	unsigned cpu;
+
+	for_each_cpu(cpu, targets) {
+		while (__atomic_load_n(&me->slots[cpu].busy, __ATOMIC_ACQUIRE)) {
+			if (uptime_ms() - start > SMP_CALL_TIMEOUT_MS) {
+				printk("smp: CPU %u did not answer a cross-call from CPU %u within %u ms\n",
+				       cpu, smp_processor_id(), SMP_CALL_TIMEOUT_MS);
+				ktest_report_problem("unanswered cross-call");
+				return -ETIMEDOUT;
+			}
+			cpu_relax();
+		}
+	}
+	return 0;
+}
+
+int smp_call_function_many(const cpumask_t *mask, smp_call_fn fn, void *arg,
+			   bool wait)
+{
+	unsigned self = smp_processor_id(), cpu;
+	struct smp_cpu *me = this_cpu()->smp;
+	cpumask_t targets;
+	int err;
+
+	if (irqs_disabled()) {
+		/* it could wait on a CPU that waits on us with IRQs off */
+		WARN("cross-CPU call with interrupts disabled");
+		return -EINVAL;
+	}
+	cpumask_clear(&targets);
+	for_each_cpu(cpu, mask)
+		if (cpu != self && cpumask_test(&cpu_online_mask, cpu))
+			cpumask_set(&targets, cpu);
+	/* a slot may still be in flight from an earlier no-wait call */
+	err = wait_slots(&targets);
+	if (err)
+		return err;
+	for_each_cpu(cpu, &targets) {
+		struct call_slot *slot = &me->slots[cpu];
+		struct smp_cpu *dst = &smp_cpus[cpu];
+		unsigned long flags;
+
+		slot->fn = fn;
+		slot->arg = arg;
+		__atomic_store_n(&slot->busy, 1, __ATOMIC_RELAXED);
+		flags = spin_lock_irqsave(&dst->queue_lock);
+		list_add_tail(&slot->node, &dst->queue);
+		spin_unlock_irqrestore(&dst->queue_lock, flags);
+		smp_send_ipi(cpu, IPI_CALL);
+	}
+	return wait ? wait_slots(&targets) : 0;
+}
+
+int smp_call_function_single(unsigned cpu, smp_call_fn fn, void *arg,
+			     bool wait)
+{
+	cpumask_t one;
+
+	if (cpu >= MAX_CPUS || !cpumask_test(&cpu_online_mask, cpu))
+		return -EINVAL;
+	if (cpu == smp_processor_id()) {
+		unsigned long flags = local_irq_save();
+
+		fn(arg);
+		local_irq_restore(flags);
+		return 0;
+	}
+	cpumask_clear(&one);
+	cpumask_set(&one, cpu);
+	return smp_call_function_many(&one, fn, arg, wait);
+}
+
+int on_each_cpu(smp_call_fn fn, void *arg, bool wait)
+{
+	unsigned long flags;
+
+	if (irqs_disabled()) {
+		WARN("on_each_cpu with interrupts disabled");
+		return -EINVAL;
+	}
+	flags = local_irq_save();
+	fn(arg);
+	local_irq_restore(flags);
+	return smp_call_function_many(&cpu_online_mask, fn, arg, wait);
+}
+
+static void smp_cpu_init(struct percpu *pc)
+{
+	struct smp_cpu *s = &smp_cpus[pc->cpu];
+
+	spin_lock_init(&s->queue_lock);
+	INIT_LIST_HEAD(&s->queue);
+	pc->smp = s;
+}
+
+__noreturn void secondary_cpu_main(void)
+{
+	struct percpu *pc = this_cpu();
+
+	arch_tick_start();
+	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+	local_irq_enable();
+	worker_loop();
+}
+
+void smp_init(void)
+{
+	unsigned hw_ids[MAX_CPUS], n;
+	struct percpu *boot = this_cpu();
+
+	smp_cpu_init(boot);
+	boot->online = true;
+	cpumask_set(&cpu_online_mask, 0);
+	n = arch_smp_detect(hw_ids, MAX_CPUS);
+	nr_cpus_possible = n;
+	boot->hw_id = hw_ids[0];
+	bringup_clock = arch_clock();
+	for (unsigned cpu = 1; cpu < n; cpu++) {
+		struct percpu *pc = &percpu_areas[cpu];
+		void *stack = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 2);
+		uint64_t start;
+
+		BUILD_BUG_ON(KSTACK_SIZE != PAGE_SIZE << 2);
+		if (!stack) {
+			printk("smp: no memory for CPU %u's stack\n", cpu);
+			break;
+		}
+		pc->self = pc;
+		pc->cpu = cpu;
+		pc->hw_id = hw_ids[cpu];
+		pc->stack_top = (unsigned long)stack + KSTACK_SIZE;
+		smp_cpu_init(pc);
+		if (arch_cpu_start(pc, pc->stack_top)) {
+			printk("smp: CPU %u (hw id %u) did not start\n", cpu,
+			       pc->hw_id);
+			free_pages(stack, 2);
+			break;
+		}
+		start = uptime_ms();
+		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+			if (uptime_ms() - start > 2000) {
+				printk("smp: CPU %u (hw id %u) started but never came online\n",
+				       cpu, pc->hw_id);
+				break;
+			}
+			cpu_relax();
+		}
+		if (!pc->online)
+			break;
+		cpumask_set(&cpu_online_mask, cpu);
+		nr_cpus_online++;
+	}
+	bringup_clock = arch_clock() - bringup_clock;
+	arch_tick_start();
+	printk("smp: %u of %u CPUs online\n", nr_cpus_online, nr_cpus_possible);
+}
+
+uint64_t smp_bringup_cycles(void)
+{
+	return bringup_clock;
+}

@@ -1,0 +1,299 @@
+/* SMP: every CPU online and reachable, cross-calls, locks, ticks. */
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/ktest.h"
+#include "kernel/smp.h"
+#include "kernel/spinlock.h"
+#include "kernel/worker.h"
+#include "mm/page_alloc.h"
+#include "lib/string.h"
+#include "lib/vsnprintf.h"
+
+#define JOIN_MS 20000
+
+static uint64_t expect_cpus;   /* smp.expect=<n>: the runner's -smp */
+
+static int set_expect(const char *v, size_t len)
+{
+	return parse_u64(v, len, 10, &expect_cpus) || !expect_cpus ||
+	       expect_cpus > MAX_CPUS ? -EINVAL : 0;
+}
+KERNEL_PARAM("smp.expect", set_expect,
+	     "<n>: CPUs the emulator was given (checked by the smp suite)");
+
+static void need_cpus(struct ktest *t, unsigned n)
+{
+	if (nr_cpus_online < n)
+		ktest_skip(t, "needs %u CPUs, %u online", n, nr_cpus_online);
+}
+
+static void all_online(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, nr_cpus_online, nr_cpus_possible);
+	KT_EXPECT_EQ(t, cpumask_weight(&cpu_online_mask), nr_cpus_online);
+	if (expect_cpus)
+		KT_EXPECT_EQ(t, nr_cpus_online, expect_cpus);
+	else
+		ktest_printf(t, "no smp.expect= given: only firmware's count checked");
+	ktest_metric(t, "cpus_online", nr_cpus_online, "cpus");
+}
+
+static struct {
+	unsigned ran[MAX_CPUS];
+	unsigned hw[MAX_CPUS];
+} who;
+
+static void report_id(struct ktest *t, void *arg)
+{
+	unsigned cpu = smp_processor_id();
+
+	__atomic_fetch_add(&who.ran[cpu], 1, __ATOMIC_RELAXED);
+	who.hw[cpu] = this_cpu()->hw_id;
+}
+
+static void each_cpu_runs_once(struct ktest *t)
+{
+	unsigned n;
+
+	memset(&who, 0, sizeof(who));
+	n = ktest_run_on(t, &cpu_online_mask, report_id, NULL, JOIN_MS);
+	KT_EXPECT_EQ(t, n, nr_cpus_online);
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		KT_EXPECT_EQ(t, who.ran[cpu], 1u);
+		KT_EXPECT_EQ(t, who.hw[cpu], percpu_areas[cpu].hw_id);
+		for (unsigned other = 0; other < cpu; other++)
+			KT_EXPECT_NE(t, who.hw[cpu], who.hw[other]);
+	}
+}
+
+static unsigned pair_hits[MAX_CPUS][MAX_CPUS];
+
+static void mark_pair(void *arg)
+{
+	unsigned src = (unsigned)(uintptr_t)arg;
+
+	__atomic_fetch_add(&pair_hits[src][smp_processor_id()], 1, __ATOMIC_RELAXED);
+}
+
+static void call_every_other(struct ktest *t, void *arg)
+{
+	unsigned self = smp_processor_id();
+
+	for (unsigned dst = 0; dst < nr_cpus_online; dst++)
+		if (dst != self)
+			KT_EXPECT_EQ(t, smp_call_function_single(dst, mark_pair,
+				     (void *)(uintptr_t)self, true), 0);
+}
+
+static void every_pair_ipis(struct ktest *t)
+{
+	need_cpus(t, 2);
+	memset(pair_hits, 0, sizeof(pair_hits));
+	ktest_run_on(t, &cpu_online_mask, call_every_other, NULL, JOIN_MS);
+	for (unsigned s = 0; s < nr_cpus_online; s++)
+		for (unsigned d = 0; d < nr_cpus_online; d++)
+			if (pair_hits[s][d] != (s != d))
+				KT_FAIL(t, "CPU %u -> CPU %u: %u calls ran, %u expected",
+					s, d, pair_hits[s][d], s != d);
+}
+
+/* All CPUs cross-call all others at once, for a bounded number of rounds. */
+#define STORM_ROUNDS 200
+static unsigned long storm_runs[MAX_CPUS][MAX_CPUS];   /* [callee][caller] */
+static unsigned long storm_done[MAX_CPUS];
+
+static void storm_target(void *arg)
+{
+	unsigned caller = (unsigned)(uintptr_t)arg;
+
+	storm_runs[smp_processor_id()][caller]++;  /* one writer per cell */
+}
+
+static void storm_caller(struct ktest *t, void *arg)
+{
+	unsigned self = smp_processor_id();
+
+	for (unsigned r = 0; r < STORM_ROUNDS; r++) {
+		int err = smp_call_function_many(&cpu_online_mask, storm_target,
+						 (void *)(uintptr_t)self, r % 3 != 0);
+		if (err) {
+			KT_FAIL(t, "round %u: cross-call failed with %d", r, err);
+			return;
+		}
+		storm_done[self]++;
+	}
+	/* the no-wait calls of the last rounds must land too */
+	KT_EXPECT_EQ(t, smp_call_function_many(&cpu_online_mask, storm_target,
+					       (void *)(uintptr_t)self, true), 0);
+}
+
+static void cross_call_storm(struct ktest *t)
+{
+	unsigned n = nr_cpus_online;
+
+	need_cpus(t, 2);
+	memset(storm_runs, 0, sizeof(storm_runs));
+	memset(storm_done, 0, sizeof(storm_done));
+	ktest_run_on(t, &cpu_online_mask, storm_caller, NULL, JOIN_MS);
+	for (unsigned callee = 0; callee < n; callee++)
+		for (unsigned caller = 0; caller < n; caller++) {
+			unsigned long want = callee == caller ? 0 : STORM_ROUNDS + 1;
+
+			if (storm_runs[callee][caller] != want)
+				KT_FAIL(t, "CPU %u ran %lu calls from CPU %u, expected %lu",
+					callee, storm_runs[callee][caller], caller, want);
+		}
+}
+
+static spinlock_t counter_lock = SPINLOCK_INIT;
+static unsigned long shared_counter;
+#define LOCK_ITERS 20000
+
+static void hammer_lock(struct ktest *t, void *arg)
+{
+	bool irqsave = arg != NULL;
+
+	for (unsigned i = 0; i < LOCK_ITERS; i++) {
+		if (irqsave) {
+			unsigned long f = spin_lock_irqsave(&counter_lock);
+
+			shared_counter++;
+			spin_unlock_irqrestore(&counter_lock, f);
+		} else {
+			spin_lock(&counter_lock);
+			shared_counter++;
+			spin_unlock(&counter_lock);
+		}
+	}
+}
+
+static void spinlock_exclusion(struct ktest *t)
+{
+	shared_counter = 0;
+	ktest_run_on(t, &cpu_online_mask, hammer_lock, NULL, JOIN_MS);
+	KT_EXPECT_EQ(t, shared_counter, (unsigned long)LOCK_ITERS * nr_cpus_online);
+	shared_counter = 0;
+	ktest_run_on(t, &cpu_online_mask, hammer_lock, (void *)1, JOIN_MS);
+	KT_EXPECT_EQ(t, shared_counter, (unsigned long)LOCK_ITERS * nr_cpus_online);
+	KT_EXPECT(t, !spin_is_locked(&counter_lock));
+}
+
+static void ticks_advance(struct ktest *t)
+{
+	unsigned long before[MAX_CPUS];
+	uint64_t start = uptime_ms();
+
+	if (!arch_clock_hz())
+		ktest_skip(t, "clock not calibrated");
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
+		before[cpu] = cpu_stats(cpu)->ticks;
+	while (uptime_ms() - start < 100)
+		arch_cpu_idle();
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		unsigned long d = cpu_stats(cpu)->ticks - before[cpu];
+
+		if (d == 0)
+			KT_FAIL(t, "CPU %u had no tick in 100 ms", cpu);
+	}
+}
+
+static void nop_call(void *arg)
+{
+}
+
+static void call_with_irqs_off_refused(struct ktest *t)
+{
+	int err;
+
+	need_cpus(t, 2);
+	ktest_expect_reports(t, 2);
+	local_irq_disable();
+	err = smp_call_function_single(1, nop_call, NULL, true);
+	local_irq_enable();
+	KT_EXPECT_EQ(t, err, -EINVAL);
+	local_irq_disable();
+	err = on_each_cpu(nop_call, NULL, false);
+	local_irq_enable();
+	KT_EXPECT_EQ(t, err, -EINVAL);
+}
+
+static volatile unsigned release_deaf, deaf_ready;
+
+/* CPU 1 goes deaf (interrupts off) until CPU 0 gave up calling it. */
+static void deaf_or_caller(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() == 1) {
+		unsigned long flags = local_irq_save();
+
+		deaf_ready = 1;
+		while (!release_deaf)
+			cpu_relax();
+		local_irq_restore(flags);
+		return;
+	}
+	while (!deaf_ready)
+		cpu_relax();
+	KT_EXPECT_EQ(t, smp_call_function_single(1, nop_call, NULL, true),
+		     -ETIMEDOUT);
+	release_deaf = 1;
+}
+
+/* A CPU that never answers is named after the bound, not waited on forever. */
+static void unanswered_call_reported(struct ktest *t)
+{
+	cpumask_t both;
+
+	need_cpus(t, 2);
+	release_deaf = deaf_ready = 0;
+	cpumask_clear(&both);
+	cpumask_set(&both, 0);
+	cpumask_set(&both, 1);
+	ktest_expect_reports(t, 1);
+	ktest_run_on(t, &both, deaf_or_caller, NULL, JOIN_MS);
+	/* the late call still runs once CPU 1 listens again */
+	KT_EXPECT_EQ(t, smp_call_function_single(1, nop_call, NULL, true), 0);
+}
+
+static void metrics(struct ktest *t)
+{
+	uint64_t hz = arch_clock_hz(), t0, d;
+	const unsigned iters = 200;
+
+	ktest_metric(t, "bringup_us", hz ? smp_bringup_cycles() * 1000000 / hz : 0, "us");
+	if (nr_cpus_online < 2 || !hz)
+		return;
+	t0 = arch_clock();
+	for (unsigned i = 0; i < iters; i++)
+		smp_call_function_single(1, nop_call, NULL, true);
+	d = arch_clock() - t0;
+	ktest_metric(t, "ipi_round_trip_ns", d * 1000000000 / hz / iters, "ns");
+	for (unsigned n = 1; n < nr_cpus_online; n++) {
+		cpumask_t m;
+		char name[48];
+
+		cpumask_clear(&m);
+		for (unsigned c = 1; c <= n; c++)
+			cpumask_set(&m, c);
+		t0 = arch_clock();
+		for (unsigned i = 0; i < iters; i++)
+			smp_call_function_many(&m, nop_call, NULL, true);
+		d = arch_clock() - t0;
+		snprintf(name, sizeof(name), "cross_call_%u_cpus_ns", n);
+		ktest_metric(t, name, d * 1000000000 / hz / iters, "ns");
+	}
+}
+
+static const struct ktest_case smp_cases[] = {
+	KTEST_CASE(all_online),
+	KTEST_CASE(each_cpu_runs_once),
+	KTEST_CASE(every_pair_ipis),
+	KTEST_CASE(cross_call_storm),
+	KTEST_CASE(spinlock_exclusion),
+	KTEST_CASE(ticks_advance),
+	KTEST_CASE(call_with_irqs_off_refused),
+	KTEST_CASE(unanswered_call_reported),
+	KTEST_CASE(metrics),
+	{ 0 },
+};
+KTEST_SUITE(smp, smp_cases);
