@@ -7,6 +7,7 @@
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "mm/init.h"
+#include "mm/mm.h"
 
 static void print_boot_info(const struct boot_info *bi)
 {
@@ -41,6 +42,7 @@ __noreturn void kmain(unsigned long magic, unsigned long info)
 		printk("# ptlab: end of run: fail (not enough memory)\n");
 		arch_end_run(RUN_FAIL);
 	}
+	paging_init();
 	smp_init();
 	local_irq_enable();
 

@@ -14,6 +14,7 @@
 
 struct ktest;
 struct smp_cpu;
+struct mm;
 
 struct percpu {
 	struct percpu *self;     /* x86-64 reads %gs:0: keep first */
@@ -24,6 +25,7 @@ struct percpu {
 	int trap_depth;          /* nested exceptions being handled */
 	unsigned long stack_top; /* for the unwinder's bounds check */
 	bool online;
+	struct mm *active_mm;    /* address space loaded here; NULL: kernel */
 	struct smp_cpu *smp;     /* kernel/smp.c's per-CPU state */
 };
 

@@ -33,12 +33,19 @@ enum page_type {
 struct mm;
 struct kmem_cache;
 
-/* A page-table page.  Grows with the page-table and reclaim work. */
+/*
+ * A page-table page (PG_PGTABLE).  Set up by pagetable_alloc(), torn down
+ * only by pagetable_free().
+ */
 struct ptdesc {
-	struct list_head list;
-	struct mm *mm;          /* owner, NULL for kernel tables */
-	uint8_t level;
+	struct list_head list;  /* on a CPU's table cache while unused */
+	struct mm *mm;          /* owner; NULL for the kernel's tables */
+	spinlock_t ptl;         /* split lock: guards the entries (pte, pmd) */
+	uint8_t level;          /* PT_PTE .. PT_PGD; PT_CACHED in the cache */
+	uint8_t nr_tables;      /* tables living in this page (s390x: 2 KiB) */
 };
+
+#define PT_CACHED 0xff
 
 struct page {
 	uint8_t type;           /* enum page_type */

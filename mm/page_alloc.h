@@ -69,6 +69,16 @@ extern bool page_poisoning;     /* page_poison=0|1, default on */
 extern bool pcp_enabled;        /* page_alloc.pcp=0|1, default on */
 #define PAGE_POISON 0x6b
 
+/*
+ * Caches of free-able pages register a hook; an allocation that would
+ * fail runs them all (after draining the per-CPU lists) and tries again.
+ * The section name is a C identifier so hosted builds get
+ * __start_/__stop_ symbols from the linker.
+ */
+#define MEMORY_PRESSURE_HOOK(fn) \
+	static void (*const __mph_##fn)(void) \
+	__used __section("mm_pressure") __aligned(8) = fn
+
 /* Per-CPU list sizes: refill/drain in batches of PCP_BATCH, keep <= high */
 #define PCP_BATCH 16
 #define PCP_HIGH  64

@@ -2,6 +2,8 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/desc.h"
+#include "arch/x86_64/mmu.h"
+#include "mm/mm.h"
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/errno.h"
@@ -51,6 +53,7 @@ unsigned arch_smp_detect(unsigned *ids, unsigned max)
 void ap_start(struct percpu *pc);
 void ap_start(struct percpu *pc)
 {
+	switch_mm(NULL);  /* leave the trampoline's identity map */
 	x86_load_gdt(pc->cpu);
 	x86_idt_load();
 	lapic_init_cpu();
@@ -63,7 +66,7 @@ int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 	size_t len = (size_t)(trampoline_end - trampoline_start);
 
 	memcpy(tramp, trampoline_start, len);
-	*(uint64_t *)(tramp + ((char *)&tramp_cr3 - trampoline_start)) = read_cr3();
+	*(uint64_t *)(tramp + ((char *)&tramp_cr3 - trampoline_start)) = x86_trampoline_cr3;
 	*(uint64_t *)(tramp + ((char *)&tramp_stack - trampoline_start)) = stack_top;
 	*(uint64_t *)(tramp + ((char *)&tramp_percpu - trampoline_start)) = (uint64_t)(uintptr_t)pc;
 	*(uint64_t *)(tramp + ((char *)&tramp_entry - trampoline_start)) = (uint64_t)(uintptr_t)ap_entry64;

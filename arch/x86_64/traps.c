@@ -5,6 +5,8 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/traps.h"
+#include "mm/mm.h"
+#include <asm/irq.h>
 #include <asm/cpu.h>
 
 static const char *const exception_names[32] = {
@@ -27,13 +29,36 @@ void x86_set_irq_handler(unsigned vec, irq_handler_t fn)
 		irq_handlers[vec] = fn;
 }
 
+/*
+ * A fault on a user address of the loaded mm: demand paging.  Interrupts
+ * go back on if the faulting code had them, so a CPU waiting here for the
+ * mmap lock still answers cross-calls.
+ */
+static bool user_fault(struct pt_regs *regs, unsigned long addr)
+{
+	struct mm *mm = current_mm();
+	int err;
+
+	if (!mm || addr < USER_VA_START || addr >= USER_VA_END)
+		return false;
+	if (regs->rflags & X86_EFLAGS_IF)
+		local_irq_enable();
+	err = handle_mm_fault(mm, addr, regs->error_code & 2,
+			      regs->error_code & 16);
+	local_irq_disable();
+	return err == 0;
+}
+
 static void handle_exception(struct pt_regs *regs)
 {
 	unsigned long vec = regs->vector;
-	unsigned long fixup = extable_lookup(regs->rip);
 	unsigned long cr2 = vec == 14 ? read_cr2() : 0;
+	unsigned long fixup;
 	char where[96];
 
+	if (vec == 14 && user_fault(regs, cr2))
+		return;
+	fixup = extable_lookup(regs->rip);
 	if (fixup && vec != 8 && vec != 18) {
 		struct fault_info fi = {
 			.code = vec, .error = regs->error_code,
