@@ -3,9 +3,32 @@
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 
+/* Entries added at run time (tests that jump to an address they chose). */
+static struct extable_entry dynamic[4];
+
+void extable_add_dynamic(unsigned long insn, unsigned long fixup)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(dynamic); i++)
+		if (!dynamic[i].insn || dynamic[i].insn == insn) {
+			dynamic[i].fixup = fixup;
+			__atomic_store_n(&dynamic[i].insn, insn, __ATOMIC_RELEASE);
+			return;
+		}
+}
+
+void extable_remove_dynamic(unsigned long insn)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(dynamic); i++)
+		if (dynamic[i].insn == insn)
+			__atomic_store_n(&dynamic[i].insn, 0, __ATOMIC_RELEASE);
+}
+
 /* The table is small and only searched on faults: a linear scan will do. */
 unsigned long extable_lookup(unsigned long insn)
 {
+	for (unsigned i = 0; i < ARRAY_SIZE(dynamic); i++)
+		if (__atomic_load_n(&dynamic[i].insn, __ATOMIC_ACQUIRE) == insn)
+			return dynamic[i].fixup;
 	for (const struct extable_entry *e = __extable_start; e < __extable_end;
 	     e++)
 		if (e->insn == insn)

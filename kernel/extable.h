@@ -25,6 +25,16 @@ struct fault_info {
 /* Fixup address for a faulting instruction, or 0 if none is registered. */
 unsigned long extable_lookup(unsigned long insn);
 
+/* Run-time entries (up to 4), for code at addresses chosen at run time. */
+void extable_add_dynamic(unsigned long insn, unsigned long fixup);
+void extable_remove_dynamic(unsigned long insn);
+
+/*
+ * Call the code at @target (which should just return); -EFAULT if the
+ * fetch faults instead (no-execute / not mapped), 0 if it ran.
+ */
+int probe_exec(const void *target);
+
 /* Called by the arch trap code once it has filled @fi for this CPU. */
 void extable_record(const struct fault_info *fi);
 

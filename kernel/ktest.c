@@ -10,6 +10,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/worker.h"
+#include "mm/mm.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 
@@ -262,6 +263,12 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 		c->fn(&t);
 	__atomic_store_n(&running_case, NULL, __ATOMIC_RELEASE);
 	this_cpu()->cur_test = NULL;
+	if (current_mm()) {
+		/* an aborted case may leave its address space loaded */
+		switch_mm(NULL);
+		t.result = KT_FAIL;
+		printk(CASE_INDENT "# %s: ended with a user mm loaded\n", c->name);
+	}
 
 	if (t.expected_reports && t.result != KT_SKIP) {
 		t.result = KT_FAIL;

@@ -5,6 +5,7 @@
 #include "kernel/ktest.h"
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
+#include "lib/string.h"
 #include "lib/vsnprintf.h"
 
 static spinlock_t console_lock = SPINLOCK_INIT;
@@ -35,11 +36,37 @@ static bool console_lock_acquire(void)
 	return false; /* print anyway, unlocked */
 }
 
+/* Tests capture what the kernel prints to check its reports. */
+static char *capture_buf;
+static size_t capture_size, capture_len;
+
+void console_capture(char *buf, size_t size)
+{
+	unsigned long flags = local_irq_save();
+	bool locked = console_lock_acquire();
+
+	capture_buf = buf;
+	capture_size = size;
+	capture_len = 0;
+	if (buf && size)
+		buf[0] = '\0';
+	if (locked)
+		spin_unlock(&console_lock);
+	local_irq_restore(flags);
+}
+
 void console_write(const char *s, size_t n)
 {
 	unsigned long flags = local_irq_save();
 	bool locked = console_lock_acquire();
 
+	if (capture_buf && capture_len + 1 < capture_size) {
+		size_t k = MIN(n, capture_size - 1 - capture_len);
+
+		memcpy(capture_buf + capture_len, s, k);
+		capture_len += k;
+		capture_buf[capture_len] = '\0';
+	}
 	arch_console_write(s, n);
 	if (locked)
 		spin_unlock(&console_lock);

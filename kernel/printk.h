@@ -18,6 +18,9 @@ int vprintk(const char *fmt, va_list ap);
 /* Write raw bytes to the console under the console lock. */
 void console_write(const char *s, size_t n);
 
+/* Also copy console output into @buf (NUL-terminated); NULL stops. */
+void console_capture(char *buf, size_t size);
+
 /*
  * Print the message, the registers (of @regs if given, else of the caller),
  * a backtrace with symbol names, then end the run as failed.  Safe to call

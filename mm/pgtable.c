@@ -175,6 +175,14 @@ void pagetable_free(struct ptdesc *pt)
 	struct page *page = ptdesc_page(pt);
 	unsigned level = pt->level, order = page->order;
 
+	if (page->type == PG_PGTABLE && level == PT_CACHED) {
+		/* already freed once: it sits in a table cache */
+		report_bad_page(page, MISUSE_DOUBLE_FREE,
+				(unsigned long)__builtin_return_address(0),
+				"page table freed twice (it is in the table cache)");
+		return;
+	}
+
 	if (page->type == PG_PGTABLE && level < PT_NR_LEVELS &&
 	    !pt_table_empty(level, page_address(page))) {
 		/* freeing a table that still maps something: a use after free

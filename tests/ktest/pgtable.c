@@ -1,0 +1,357 @@
+/* Page tables: levels, counting, faults, zap/unmap, misuse, W^X. */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "mm/page_alloc.h"
+#include "lib/string.h"
+#include "lib/vsnprintf.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "kernel/worker.h"
+#include "tests/ktest/mm_helpers.h"
+
+/* An address in user space aligned to @span, clear of the bottom. */
+static unsigned long boundary(unsigned long span)
+{
+	return ALIGN_UP(USER_VA_START + 2 * span, span);
+}
+
+/* Pages on both sides of every level's boundary, and the top of user space. */
+static void level_boundaries(struct ktest *t)
+{
+	unsigned long addrs[2 * PT_NR_LEVELS + 2];
+	unsigned n = 0;
+	long want[PT_NR_LEVELS];
+	struct mm *mm = test_mm_start(t);
+
+	/* the span of one entry at each level a walk visits, pmd and up */
+	for (unsigned l = mm->top_level; l != PT_PTE; l = pt_next_level(l)) {
+		unsigned long b = boundary(1ul << pt_level_shift(l));
+
+		if (b - PAGE_SIZE < USER_VA_START || b + PAGE_SIZE > USER_VA_END)
+			continue;
+		KT_ASSERT_EQ(t, mm_declare(mm, b - PAGE_SIZE, b + PAGE_SIZE, VM_READ | VM_WRITE), 0);
+		addrs[n++] = b - PAGE_SIZE;
+		addrs[n++] = b;
+	}
+	KT_ASSERT_EQ(t, mm_declare(mm, USER_VA_END - PAGE_SIZE, USER_VA_END, VM_READ | VM_WRITE), 0);
+	addrs[n++] = USER_VA_END - PAGE_SIZE;
+	for (unsigned i = 0; i < n; i++)
+		KT_EXPECT_EQ(t, touch_write(addrs[i] + 8, addrs[i]), 0);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = 0, pa = 0;
+
+		KT_EXPECT_EQ(t, touch_read(addrs[i] + 8, &v), 0);
+		KT_EXPECT_EQ(t, v, addrs[i]);
+		KT_EXPECT(t, mm_translate(mm, addrs[i], &pa, NULL));
+		for (unsigned j = 0; j < i; j++) {
+			uint64_t pb = 0;
+
+			mm_translate(mm, addrs[j], &pb, NULL);
+			KT_EXPECT_NE(t, pa, pb);
+		}
+	}
+	expected_tables(mm, addrs, n, want);
+	expect_tables(t, mm, want);
+	KT_EXPECT_EQ(t, mm->rss, n);
+	unmap_range(mm, USER_VA_START, USER_VA_END);
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		KT_EXPECT_EQ(t, mm->nr_tables[l], l == mm->top_level ? 1 : 0);
+	KT_EXPECT_EQ(t, mm->rss, 0ul);
+	test_mm_end(mm);
+}
+
+/* N pages at stride S: the counters must match the MMU's formula. */
+static void table_count_formula(struct ktest *t)
+{
+	static const struct { unsigned n; unsigned long stride; } cases[] = {
+		{ 64, PAGE_SIZE }, { 40, 1ul << 20 }, { 20, 3ul << 21 },
+		{ 9, 1ul << 30 }, { 5, 1ul << 39 } };
+	unsigned long addrs[64];
+	long want[PT_NR_LEVELS];
+
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned long base = boundary(1ul << 30) + PAGE_SIZE * 3;
+		unsigned long end = base + cases[c].n * cases[c].stride;
+		struct mm *mm;
+		unsigned n = 0;
+
+		if (end > USER_VA_END)
+			continue;
+		mm = test_mm_start(t);
+		KT_ASSERT_EQ(t, mm_declare(mm, ALIGN_DOWN(base, PAGE_SIZE), end, VM_READ | VM_WRITE), 0);
+		for (unsigned i = 0; i < cases[c].n; i++) {
+			addrs[n] = base + i * cases[c].stride;
+			KT_EXPECT_EQ(t, touch_write(addrs[n], i), 0);
+			n++;
+		}
+		expected_tables(mm, addrs, n, want);
+		expect_tables(t, mm, want);
+		if (c == 0)
+			for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+				if (want[l]) {
+					char name[40];
+
+					snprintf(name, sizeof(name), "bytes_%s_64_pages", pt_level_name(l));
+					ktest_metric(t, name, (uint64_t)want[l] * pt_table_bytes(l), "bytes");
+				}
+		test_mm_end(mm);
+	}
+}
+
+static void demand_fault_zeroed(struct ktest *t)
+{
+	unsigned long base = boundary(1ul << 21);
+	struct mm *mm = test_mm_start(t);
+	unsigned long faults;
+	uint64_t v = 1;
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 16 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	KT_EXPECT_EQ(t, touch_read(base + 40, &v), 0);
+	KT_EXPECT_EQ(t, v, 0ull);                   /* fresh pages are zero */
+	faults = mm->faults;
+	KT_EXPECT_EQ(t, touch_write(base + 40, 77), 0);
+	KT_EXPECT_EQ(t, mm->faults, faults);        /* already mapped */
+	KT_EXPECT_EQ(t, touch_read(base + 40, &v), 0);
+	KT_EXPECT_EQ(t, v, 77ull);
+	/* outside every region: the fault is refused, not fatal */
+	KT_EXPECT_EQ(t, touch_read(base + 16 * PAGE_SIZE, &v), -EFAULT);
+	KT_EXPECT_EQ(t, touch_write(base - PAGE_SIZE, 1), -EFAULT);
+	KT_EXPECT_EQ(t, mm->faults, faults);
+	test_mm_end(mm);
+}
+
+static void read_only_region(struct ktest *t)
+{
+	unsigned long base = boundary(1ul << 21);
+	struct mm *mm = test_mm_start(t);
+	uint64_t v;
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + PAGE_SIZE, VM_READ), 0);
+	KT_EXPECT_EQ(t, touch_read(base, &v), 0);
+	KT_EXPECT_EQ(t, touch_write(base, 1), -EFAULT);   /* present, read-only */
+	KT_EXPECT_EQ(t, last_fault()->addr, base);
+	test_mm_end(mm);
+}
+
+static void zap_keeps_tables(struct ktest *t)
+{
+	unsigned long base = boundary(1ul << 30);
+	struct mm *mm = test_mm_start(t);
+	long tables[PT_NR_LEVELS];
+	uint64_t v = 5;
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 64 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	for (unsigned i = 0; i < 64; i++)
+		KT_EXPECT_EQ(t, touch_write(base + i * PAGE_SIZE, i + 1), 0);
+	memcpy(tables, mm->nr_tables, sizeof(tables));
+	KT_EXPECT_EQ(t, mm->rss, 64ul);
+	zap_range(mm, base, base + 64 * PAGE_SIZE);
+	KT_EXPECT_EQ(t, mm->rss, 0ul);
+	KT_EXPECT_EQ(t, memcmp(tables, mm->nr_tables, sizeof(tables)), 0);
+	/* the region is still declared: a new, zeroed page comes in */
+	KT_EXPECT_EQ(t, touch_read(base + 3 * PAGE_SIZE, &v), 0);
+	KT_EXPECT_EQ(t, v, 0ull);
+	test_mm_end(mm);
+}
+
+static void unmap_frees_tables(struct ktest *t)
+{
+	unsigned long base = boundary(1ul << 39);
+	struct mm *mm = test_mm_start(t);
+	uint64_t v;
+
+	/* two regions sharing a pte table: unmapping one keeps it */
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 4 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	KT_ASSERT_EQ(t, mm_declare(mm, base + 8 * PAGE_SIZE, base + 12 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	KT_EXPECT_EQ(t, touch_write(base, 1), 0);
+	KT_EXPECT_EQ(t, touch_write(base + 8 * PAGE_SIZE, 2), 0);
+	KT_EXPECT_EQ(t, mm->nr_tables[PT_PTE], 1);
+	unmap_range(mm, base, base + 4 * PAGE_SIZE);
+	KT_EXPECT_EQ(t, mm->nr_tables[PT_PTE], 1);
+	KT_EXPECT_EQ(t, touch_read(base, &v), -EFAULT);     /* gone */
+	KT_EXPECT_EQ(t, touch_read(base + 8 * PAGE_SIZE, &v), 0);
+	KT_EXPECT_EQ(t, v, 2ull);
+	unmap_range(mm, base + 8 * PAGE_SIZE, base + 12 * PAGE_SIZE);
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		KT_EXPECT_EQ(t, mm->nr_tables[l], l == mm->top_level ? 1 : 0);
+	test_mm_end(mm);
+}
+
+static void huge_fault(struct ktest *t)
+{
+	unsigned long span = 1ul << pt_level_shift(PT_HUGE_LEVEL);
+	unsigned long base = boundary(span);
+	struct mm *mm;
+	unsigned level;
+	uint64_t v = 9;
+
+	if (!pt_huge_supported())
+		ktest_skip(t, "no huge pages on this CPU (EDAT-1 missing)");
+	mm = test_mm_start(t);
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 2 * span, VM_READ | VM_WRITE | VM_HUGE), 0);
+	KT_EXPECT_EQ(t, touch_write(base + span + 123 * 8, 42), 0);
+	KT_EXPECT_EQ(t, touch_read(base + span + PAGE_SIZE * 7, &v), 0);
+	KT_EXPECT_EQ(t, v, 0ull);
+	KT_EXPECT(t, pt_entry_is_leaf(PT_HUGE_LEVEL,
+				      *pt_walk(mm, base + span, PT_PTE, &level)));
+	KT_EXPECT_EQ(t, level, (unsigned)PT_HUGE_LEVEL);
+	KT_EXPECT_EQ(t, mm->nr_tables[PT_PTE], 0);
+	KT_EXPECT_EQ(t, mm->rss, span / PAGE_SIZE);
+	test_mm_end(mm);
+}
+
+static void misuse_reported(struct ktest *t)
+{
+	unsigned long wrong = page_misuse_count(MISUSE_WRONG_TYPE);
+	unsigned long dbl = page_misuse_count(MISUSE_DOUBLE_FREE);
+	unsigned long nonempty = pt_free_nonempty_reports;
+	struct ptdesc *pt = pagetable_alloc(NULL, PT_PTE);
+	struct ptdesc *full = pagetable_alloc(NULL, PT_PTE);
+	pt_entry_t *table;
+
+	KT_ASSERT(t, pt && full);
+	ktest_expect_reports(t, 3);
+	__free_pages(ptdesc_page(pt), 0);          /* wrong door */
+	KT_EXPECT_EQ(t, page_misuse_count(MISUSE_WRONG_TYPE), wrong + 1);
+	pagetable_free(pt);
+	pagetable_free(pt);                        /* twice */
+	KT_EXPECT_EQ(t, page_misuse_count(MISUSE_DOUBLE_FREE), dbl + 1);
+	table = page_address(ptdesc_page(full));
+	table[7] = pt_mk_leaf(PT_PTE, 0x1000, PROT_READ);
+	pagetable_free(full);                      /* still maps something */
+	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty + 1);
+}
+
+/* Kernel text is read-only, rodata too, data is not executable. */
+static const uint64_t some_rodata = 0x1234;
+static uint8_t data_ret[16] = { 0xc3 };        /* x86 'ret' */
+
+static void kernel_wx(struct ktest *t)
+{
+	uint64_t v;
+
+	KT_EXPECT_EQ(t, probe_write_u64((void *)&kernel_wx, 0), -EFAULT);
+	KT_EXPECT_EQ(t, last_fault()->error & 3, 3ul);   /* present, write */
+	KT_EXPECT_EQ(t, probe_read_u64((void *)&some_rodata, &v), 0);
+	KT_EXPECT_EQ(t, probe_write_u64((void *)&some_rodata, 0), -EFAULT);
+	KT_EXPECT_EQ(t, probe_exec(data_ret), -EFAULT);
+	KT_EXPECT_EQ(t, last_fault()->error & 0x11, 0x11ul); /* present, fetch */
+	KT_EXPECT_EQ(t, some_rodata, 0x1234ull);
+}
+
+static void switch_tracks_cpus(struct ktest *t)
+{
+	struct mm *mm = mm_create();
+	unsigned self = smp_processor_id();
+
+	KT_ASSERT(t, mm != NULL);
+	KT_EXPECT(t, !cpumask_test(&mm->cpu_mask, self));
+	switch_mm(mm);
+	KT_EXPECT(t, cpumask_test(&mm->cpu_mask, self));
+	KT_EXPECT(t, current_mm() == mm);
+	switch_mm(NULL);
+	KT_EXPECT(t, !cpumask_test(&mm->cpu_mask, self));
+	KT_EXPECT(t, current_mm() == NULL);
+	mmget(mm);
+	mmput(mm);                 /* not the last user: still alive */
+	KT_EXPECT_EQ(t, mm->users, 1u);
+	mmput(mm);
+}
+
+/* Every CPU faults in random pages of one region at once: racing table
+ * allocations must leave exactly one table per span and no leak. */
+#define RACE_PAGES 96
+#define RACE_SPAN (64ul << 21)     /* 64 pte tables' worth */
+
+static struct {
+	struct mm *mm;
+	unsigned long base;
+	unsigned long addr[MAX_CPUS][RACE_PAGES];
+} race;
+
+static void race_job(struct ktest *t, void *arg)
+{
+	unsigned cpu = smp_processor_id();
+	struct rand_state r;
+
+	rand_seed(&r, t->seed ^ cpu);
+	switch_mm(race.mm);
+	for (unsigned i = 0; i < RACE_PAGES; i++) {
+		unsigned long va = race.base + rand_below(&r, RACE_SPAN / PAGE_SIZE) * PAGE_SIZE;
+
+		race.addr[cpu][i] = va;
+		if (touch_write(va + 8 * cpu, va))
+			KT_FAIL(t, "CPU %u: fault at %#lx failed", cpu, va);
+	}
+	switch_mm(NULL);
+}
+
+static void concurrent_faults(struct ktest *t)
+{
+	static unsigned long all[MAX_CPUS * RACE_PAGES];
+	unsigned n = 0, distinct = 0;
+	long want[PT_NR_LEVELS];
+
+	race.mm = mm_create();
+	KT_ASSERT(t, race.mm != NULL);
+	race.base = boundary(1ul << 30);
+	KT_ASSERT_EQ(t, mm_declare(race.mm, race.base, race.base + RACE_SPAN, VM_READ | VM_WRITE), 0);
+	ktest_run_on(t, &cpu_online_mask, race_job, NULL, 60000);
+	for (unsigned c = 0; c < nr_cpus_online; c++)
+		for (unsigned i = 0; i < RACE_PAGES; i++) {
+			bool seen = false;
+
+			for (unsigned j = 0; j < n && !seen; j++)
+				seen = all[j] == race.addr[c][i];
+			if (!seen)
+				all[n++] = race.addr[c][i];
+		}
+	distinct = n;
+	expected_tables(race.mm, all, n, want);
+	expect_tables(t, race.mm, want);
+	KT_EXPECT_EQ(t, race.mm->rss, distinct);
+	KT_EXPECT(t, cpumask_empty(&race.mm->cpu_mask));
+	mmput(race.mm);
+}
+
+static void metrics(struct ktest *t)
+{
+	unsigned long base = boundary(1ul << 30);
+	const unsigned n = 2000;
+	uint64_t hz = arch_clock_hz(), t0, d;
+	struct mm *mm = test_mm_start(t);
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + n * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	t0 = arch_clock();
+	for (unsigned i = 0; i < n; i++)
+		touch_write(base + i * PAGE_SIZE, i);
+	d = arch_clock() - t0;
+	if (hz)
+		ktest_metric(t, "fault_ns", d * 1000000000 / hz / n, "ns");
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		if (mm->nr_tables[l]) {
+			char name[40];
+
+			snprintf(name, sizeof(name), "bytes_%s_%u_pages", pt_level_name(l), n);
+			ktest_metric(t, name, (uint64_t)mm->nr_tables[l] * pt_table_bytes(l), "bytes");
+		}
+	test_mm_end(mm);
+}
+
+static const struct ktest_case pgtable_cases[] = {
+	KTEST_CASE(level_boundaries),
+	KTEST_CASE(table_count_formula),
+	KTEST_CASE(demand_fault_zeroed),
+	KTEST_CASE(read_only_region),
+	KTEST_CASE(zap_keeps_tables),
+	KTEST_CASE(unmap_frees_tables),
+	KTEST_CASE(huge_fault),
+	KTEST_CASE(misuse_reported),
+	KTEST_CASE(kernel_wx),
+	KTEST_CASE(switch_tracks_cpus),
+	KTEST_CASE(concurrent_faults),
+	KTEST_CASE(metrics),
+	{ 0 },
+};
+KTEST_SUITE(pgtable, pgtable_cases);
