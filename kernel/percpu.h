@@ -26,6 +26,8 @@ struct percpu {
 	unsigned long stack_top; /* for the unwinder's bounds check */
 	bool online;
 	struct mm *active_mm;    /* address space loaded here; NULL: kernel */
+	int rcu_nesting;         /* rcu_read_lock() depth */
+	bool rcu_qs_wanted;      /* a grace period waits for this CPU */
 	struct smp_cpu *smp;     /* kernel/smp.c's per-CPU state */
 };
 

@@ -11,6 +11,7 @@
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/spinlock.h"
 #include "kernel/worker.h"
 #include "mm/page_alloc.h"
@@ -98,14 +99,16 @@ void smp_handle_ipi(enum ipi_kind kind)
 	struct smp_cpu *me = this_cpu()->smp;
 
 	me->stats.received[kind]++;
+	rcu_ipi();
 	if (kind == IPI_CALL)
 		run_call_queue();
 	/* IPI_WAKE only ends the idle wait: the idle loop looks for work */
 }
 
-void smp_tick(void)
+void smp_tick(unsigned long interrupted_ip)
 {
 	this_cpu()->smp->stats.ticks++;
+	rcu_tick(interrupted_ip);
 }
 
 /* Wait with interrupts on until every slot is idle; report stragglers. */
@@ -223,6 +226,7 @@ void smp_init(void)
 	unsigned hw_ids[MAX_CPUS], n;
 	struct percpu *boot = this_cpu();
 
+	rcu_init();
 	smp_cpu_init(boot);
 	boot->online = true;
 	cpumask_set(&cpu_online_mask, 0);

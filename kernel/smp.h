@@ -53,7 +53,7 @@ void smp_init(void);
 /* Generic parts of an application processor's life (arch calls these). */
 __noreturn void secondary_cpu_main(void);
 void smp_handle_ipi(enum ipi_kind kind);
-void smp_tick(void);
+void smp_tick(unsigned long interrupted_ip);
 
 /* Send an IPI and count it. */
 void smp_send_ipi(unsigned cpu, enum ipi_kind kind);

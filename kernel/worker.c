@@ -2,6 +2,7 @@
 #include "kernel/arch.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/smp.h"
 #include <asm/irq.h>
 #include <asm/setjmp.h>
@@ -40,6 +41,7 @@ __noreturn void worker_loop(void)
 	struct worker *w = &workers[smp_processor_id()];
 
 	for (;;) {
+		rcu_idle_enter();   /* no reader here: a quiescent state */
 		local_irq_disable();
 		if (__atomic_load_n(&w->state, __ATOMIC_ACQUIRE) == JOB_QUEUED) {
 			__atomic_store_n(&w->state, JOB_RUNNING, __ATOMIC_RELAXED);

@@ -291,8 +291,9 @@ unsigned pcp_count(unsigned cpu)
 
 /* --- memory pressure --------------------------------------------------- */
 
-extern void (*const __start_mm_pressure[])(void);
-extern void (*const __stop_mm_pressure[])(void);
+/* weak: a hosted build may link no hook at all */
+extern void (*const __start_mm_pressure[])(void) __weak;
+extern void (*const __stop_mm_pressure[])(void) __weak;
 
 static void run_memory_pressure_hooks(void)
 {

@@ -2,6 +2,8 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/desc.h"
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include <asm/cpu.h>
@@ -73,7 +75,7 @@ static void on_ipi_wake(struct pt_regs *regs)
 static void on_timer(struct pt_regs *regs)
 {
 	lapic_eoi();
-	smp_tick();
+	smp_tick(regs->rip);
 }
 
 void lapic_init_cpu(void)
@@ -113,8 +115,21 @@ static uint32_t calibrate_timer(void)
 	return (start - rd(LAPIC_TIMER_CUR)) * 100 / TICK_HZ;
 }
 
+static bool tick_off;
+
+static int set_tick(const char *v, size_t len)
+{
+	if (len != 1 || (v[0] != '0' && v[0] != '1'))
+		return -EINVAL;
+	tick_off = v[0] == '0';
+	return 0;
+}
+KERNEL_PARAM("tick", set_tick, "0|1: periodic local APIC tick (default 1)");
+
 void arch_tick_start(void)
 {
+	if (tick_off)
+		return;
 	if (!timer_ticks_per_hz)
 		timer_ticks_per_hz = calibrate_timer();
 	if (!timer_ticks_per_hz) {

@@ -6,7 +6,7 @@ HOSTED_BUILD := build/hosted
 HOSTED_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # kernel names that would clash with the C library's
 HOSTED_RENAME := $(foreach f,memset memcpy memmove memcmp strlen strnlen \
-	strcmp strncmp strchr strlcpy snprintf vsnprintf parse_u64 parse_size \
+	strcmp strncmp strchr strstr strlcpy snprintf vsnprintf parse_u64 parse_size \
 	glob_match,-D$(f)=pt_$(f))
 HOSTED_CFLAGS := -std=c11 -g -O1 -Wno-format-nonliteral -fno-omit-frame-pointer -Wall -Wextra \
 	-Werror -Wno-unused-parameter -Itests/hosted/include -I. -DPTLAB_HOSTED \

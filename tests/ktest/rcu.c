@@ -1,0 +1,380 @@
+/* RCU: torture with a pipeline check, waiting, barrier, expedited, stalls. */
+#include "kernel/arch.h"
+#include "kernel/printk.h"
+#include "kernel/rcu.h"
+#include "kernel/smp.h"
+#include "kernel/worker.h"
+#include "kernel/ktest.h"
+#include "mm/fault_inject.h"
+#include "mm/slab.h"
+#include "lib/string.h"
+#include "lib/vsnprintf.h"
+
+/*
+ * rcutorture's idea: a writer replaces a shared object and retires the old
+ * one; each grace period after retirement ages it one pipeline step, and
+ * at the end it is poisoned and freed.  A reader that still holds an
+ * object aged 2 or more saw a grace period end while it was reading.
+ */
+#define PIPE_LEN 4
+#define POISON 0x5afe5afe5afe5afeull
+
+struct tort {
+	struct rcu_head rh;
+	uint64_t poison;
+	unsigned pipe;         /* 0 current, 1 retired, 2+ a GP passed */
+};
+
+static struct {
+	struct tort *current;
+	volatile bool stop;
+	unsigned long hist[PIPE_LEN + 1];   /* [PIPE_LEN]: poisoned */
+	unsigned long reads, updates, alloc_failures;
+} tort;
+
+static void tort_age(struct rcu_head *rh)
+{
+	struct tort *p = container_of(rh, struct tort, rh);
+
+	if (++p->pipe < PIPE_LEN) {
+		call_rcu(&p->rh, tort_age);
+		return;
+	}
+	p->poison = POISON;
+	kfree(p);
+}
+
+static void tort_reader(void)
+{
+	struct tort *p;
+	unsigned pipe;
+
+	rcu_read_lock();
+	p = rcu_dereference(tort.current);
+	if (p) {
+		/* hold it a while, now and then a long while */
+		unsigned spin = tort.reads % 97 == 0 ? 20000 : 50;
+
+		for (volatile unsigned i = 0; i < spin; i++)
+			;
+		pipe = READ_ONCE(p->pipe);
+		if (READ_ONCE(p->poison) == POISON || pipe > PIPE_LEN)
+			pipe = PIPE_LEN;
+		__atomic_fetch_add(&tort.hist[pipe], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&tort.reads, 1, __ATOMIC_RELAXED);
+	}
+	rcu_read_unlock();
+}
+
+static void tort_update(void)
+{
+	struct tort *n = kmalloc(sizeof(*n), GFP_KERNEL | GFP_NOWARN), *old;
+
+	if (!n) {
+		tort.alloc_failures++;
+		return;
+	}
+	n->poison = 0;
+	n->pipe = 0;
+	old = tort.current;
+	rcu_assign_pointer(tort.current, n);
+	if (old) {
+		old->pipe = 1;
+		call_rcu(&old->rh, tort_age);
+	}
+	tort.updates++;
+}
+
+/*
+ * The test's CPU writes (and reads), the others read until it stops.  It
+ * stops after @arg ms once it made TORT_MIN_UPDATES updates, or at
+ * TORT_MAX_MS whatever happened: bounded, and not at the mercy of a busy
+ * host that slows the emulator down.
+ */
+#define TORT_MIN_UPDATES 200
+#define TORT_MAX_MS 15000
+
+static void tort_job(struct ktest *t, void *arg)
+{
+	uint64_t start = uptime_ms(), min_end = start + (uintptr_t)arg;
+
+	if (smp_processor_id() != t->cpu) {
+		while (!READ_ONCE(tort.stop))
+			tort_reader();
+		return;
+	}
+	for (;;) {
+		uint64_t now = uptime_ms();
+
+		if (now >= start + TORT_MAX_MS ||
+		    (now >= min_end && tort.updates >= TORT_MIN_UPDATES))
+			break;
+		tort_update();
+		if (tort.updates % 8 == 0)
+			synchronize_rcu();
+		tort_reader();
+	}
+	WRITE_ONCE(tort.stop, true);
+}
+
+static void run_torture(struct ktest *t, unsigned ms)
+{
+	memset(&tort, 0, sizeof(tort));
+	ktest_run_on(t, &cpu_online_mask, tort_job, (void *)(uintptr_t)ms,
+		     TORT_MAX_MS + 20000);
+	if (tort.current) {
+		tort.current->pipe = 1;
+		call_rcu(&tort.current->rh, tort_age);
+		tort.current = NULL;
+	}
+	/* each barrier lets every retired object age one step */
+	for (unsigned i = 0; i < PIPE_LEN; i++)
+		rcu_barrier();
+}
+
+static void print_hist(struct ktest *t)
+{
+	ktest_printf(t, "pipeline: %lu %lu %lu %lu poisoned %lu; reads %lu updates %lu",
+		     tort.hist[0], tort.hist[1], tort.hist[2], tort.hist[3],
+		     tort.hist[PIPE_LEN], tort.reads, tort.updates);
+}
+
+static void torture(struct ktest *t)
+{
+	uint64_t gps = rcu_stats.gps_completed;
+
+	run_torture(t, 1500);
+	print_hist(t);
+	KT_EXPECT_GE(t, tort.updates, (unsigned long)TORT_MIN_UPDATES);
+	KT_EXPECT_GE(t, tort.reads, tort.updates);
+	KT_EXPECT_GT(t, rcu_stats.gps_completed, gps);
+	for (unsigned i = 2; i <= PIPE_LEN; i++)
+		if (tort.hist[i])
+			KT_FAIL(t, "%lu reads saw an object %s", tort.hist[i],
+				i == PIPE_LEN ? "poisoned" : "a grace period too old");
+	ktest_metric(t, "torture_reads", tort.reads, "reads");
+	ktest_metric(t, "torture_updates", tort.updates, "updates");
+}
+
+/* The negative control: with grace periods that do not wait, the same
+ * torture must see too-old or poisoned objects. */
+static void broken_gp_is_caught(struct ktest *t)
+{
+	unsigned long bad = 0;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "readers need another CPU");
+	rcu_broken = true;
+	run_torture(t, 1000);
+	rcu_broken = false;
+	print_hist(t);
+	for (unsigned i = 2; i <= PIPE_LEN; i++)
+		bad += tort.hist[i];
+	KT_EXPECT_GT(t, bad, 0ul);  /* the detector works */
+}
+
+static void torture_with_fault_injection(struct ktest *t)
+{
+	fault_attr_set(&fail_kmalloc, 5, 0, t->seed);
+	run_torture(t, 500);
+	fault_attr_disable(&fail_kmalloc);
+	print_hist(t);
+	KT_EXPECT_GT(t, tort.alloc_failures, 0ul);
+	for (unsigned i = 2; i <= PIPE_LEN; i++)
+		KT_EXPECT_EQ(t, tort.hist[i], 0ul);
+}
+
+static volatile int reader_state;   /* 0 idle, 1 inside, 2 left */
+
+static void long_reader(struct ktest *t, void *arg)
+{
+	bool irqs_off = arg != NULL;
+	unsigned long flags = 0;
+	uint64_t end;
+
+	if (smp_processor_id() == t->cpu) {
+		while (reader_state == 0)
+			cpu_relax();
+		synchronize_rcu();
+		KT_EXPECT_EQ(t, reader_state, 2);  /* waited for the reader */
+		return;
+	}
+	if (irqs_off)
+		flags = local_irq_save();
+	else
+		rcu_read_lock();
+	reader_state = 1;
+	end = uptime_ms() + 300;
+	while (uptime_ms() < end)
+		cpu_relax();
+	reader_state = 2;
+	if (irqs_off)
+		local_irq_restore(flags);
+	else
+		rcu_read_unlock();
+}
+
+static void sync_waits_for_reader(struct ktest *t)
+{
+	cpumask_t two;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	reader_state = 0;
+	ktest_run_on(t, &two, long_reader, NULL, 20000);
+	reader_state = 0;
+	ktest_run_on(t, &two, long_reader, (void *)1, 20000);
+}
+
+static unsigned long barrier_count;
+
+static void count_cb(struct rcu_head *rh)
+{
+	__atomic_fetch_add(&barrier_count, 1, __ATOMIC_RELAXED);
+	kfree(rh);
+}
+
+static void queue_many(struct ktest *t, void *arg)
+{
+	for (unsigned i = 0; i < (uintptr_t)arg; i++) {
+		struct rcu_head *rh = kmalloc(sizeof(*rh), GFP_NOFAULT);
+
+		KT_ASSERT(t, rh != NULL);
+		call_rcu(rh, count_cb);
+	}
+}
+
+static void barrier_waits_for_all(struct ktest *t)
+{
+	barrier_count = 0;
+	ktest_run_on(t, &cpu_online_mask, queue_many, (void *)50, 20000);
+	rcu_barrier();
+	KT_EXPECT_EQ(t, barrier_count, 50ul * nr_cpus_online);
+	for (unsigned c = 0; c < nr_cpus_online; c++)
+		KT_EXPECT_EQ(t, rcu_pending_callbacks(c), 0ul);
+}
+
+static void flood_is_bounded(struct ktest *t)
+{
+	uint64_t hz = arch_clock_hz(), t0;
+	unsigned n = 3000;
+
+	barrier_count = 0;
+	rcu_stats.max_cbs_per_tick = 0;
+	t0 = arch_clock();
+	queue_many(t, (void *)(uintptr_t)n);
+	rcu_barrier();
+	KT_EXPECT_EQ(t, barrier_count, (unsigned long)n);
+	KT_EXPECT_LE(t, rcu_stats.max_cbs_per_tick, (unsigned long)RCU_CB_BATCH);
+	if (hz)
+		ktest_metric(t, "callbacks_per_s", n * hz / (arch_clock() - t0 + 1), "cb/s");
+}
+
+static void expedited_vs_normal(struct ktest *t)
+{
+	uint64_t hz = arch_clock_hz(), t0, normal, exp;
+	unsigned long ticks0, ticks_normal, ticks_exp;
+	const unsigned n = 10;
+
+	ticks0 = cpu_stats(t->cpu)->ticks;
+	t0 = arch_clock();
+	for (unsigned i = 0; i < n; i++)
+		synchronize_rcu();
+	normal = arch_clock() - t0;
+	ticks_normal = cpu_stats(t->cpu)->ticks - ticks0;
+	ticks0 = cpu_stats(t->cpu)->ticks;
+	t0 = arch_clock();
+	for (unsigned i = 0; i < n; i++)
+		synchronize_rcu_expedited();
+	exp = arch_clock() - t0;
+	ticks_exp = cpu_stats(t->cpu)->ticks - ticks0;
+	if (hz) {
+		ktest_metric(t, "gp_us", normal * 1000000 / hz / n, "us");
+		ktest_metric(t, "expedited_gp_us", exp * 1000000 / hz / n, "us");
+	}
+	ktest_metric(t, "gp_ticks_x10", ticks_normal, "ticks");
+	ktest_metric(t, "expedited_gp_ticks_x10", ticks_exp, "ticks");
+	ktest_metric_ratio(t, "normal_vs_expedited", normal, exp, "x");
+	/* a normal grace period waits for ticks, an expedited one does not */
+	if (nr_cpus_online > 1)
+		KT_EXPECT_LT(t, exp, normal);
+}
+
+static void read_side_cost(struct ktest *t)
+{
+	uint64_t hz = arch_clock_hz(), t0;
+	const unsigned n = 100000;
+
+	t0 = arch_clock();
+	for (unsigned i = 0; i < n; i++) {
+		rcu_read_lock();
+		rcu_read_unlock();
+	}
+	if (hz)
+		ktest_metric(t, "read_lock_unlock_ns", (arch_clock() - t0) * 1000000000 / hz / n, "ns");
+	KT_EXPECT_EQ(t, this_cpu()->rcu_nesting, 0);
+}
+
+static void stalled_reader(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() == t->cpu) {
+		uint64_t end = uptime_ms() + 5000;
+
+		while (!reader_state)
+			cpu_relax();
+		/* a grace period now cannot end until the reader leaves */
+		synchronize_rcu();
+		(void)end;
+		return;
+	}
+	rcu_read_lock();
+	reader_state = 1;
+	while (rcu_stats.stalls_reported == (uintptr_t)arg)
+		cpu_relax();
+	rcu_read_unlock();
+}
+
+static void stall_is_reported(struct ktest *t)
+{
+	unsigned saved = rcu_stall_ms;
+	unsigned long before = rcu_stats.stalls_reported;
+	unsigned other = t->cpu == 1 ? 0 : 1;
+	cpumask_t two;
+	char want[32], *log;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	log = kzalloc(4096, GFP_NOFAULT);
+	KT_ASSERT(t, log != NULL);
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, other);
+	reader_state = 0;
+	rcu_stall_ms = 200;
+	ktest_expect_reports(t, 1);
+	console_capture(log, 4096);
+	ktest_run_on(t, &two, stalled_reader, (void *)(uintptr_t)before, 20000);
+	console_capture(NULL, 0);
+	rcu_stall_ms = saved;
+	KT_EXPECT_EQ(t, rcu_stats.stalls_reported, before + 1);
+	snprintf(want, sizeof(want), "CPU %u: rcu_nesting 1", other);
+	KT_EXPECT(t, strstr(log, want) != NULL);
+	kfree(log);
+}
+
+static const struct ktest_case rcu_cases[] = {
+	KTEST_CASE(torture),
+	KTEST_CASE(broken_gp_is_caught),
+	KTEST_CASE(torture_with_fault_injection),
+	KTEST_CASE(sync_waits_for_reader),
+	KTEST_CASE(barrier_waits_for_all),
+	KTEST_CASE(flood_is_bounded),
+	KTEST_CASE(expedited_vs_normal),
+	KTEST_CASE(read_side_cost),
+	KTEST_CASE(stall_is_reported),
+	{ 0 },
+};
+KTEST_SUITE(rcu, rcu_cases);
