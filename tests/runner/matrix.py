@@ -3,9 +3,10 @@
 
     matrix.py tests/matrix.txt [--only SUBSTRING] [--no-selftests] [--list]
 
-Each non-comment line of the matrix file holds ptrun.py arguments.  Runs go
-one after the other with their progress on the terminal; the last line
-sums everything up, and the exit status is 1 if anything failed.
+Each non-comment line of the matrix file holds ptrun.py arguments, or, after
+a '!', a shell command (hosted tests, the fuzzer) that passes when it exits
+0.  Runs go one after the other with their progress on the terminal; the
+last line sums everything up, and the exit status is 1 if anything failed.
 """
 
 import argparse
@@ -27,6 +28,10 @@ def read_matrix(path):
     runs = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
+            if line.lstrip().startswith("!"):
+                cmd = line.lstrip()[1:].strip()
+                runs.append((n, "!" + cmd, None))
+                continue
             try:
                 words = shlex.split(line, comments=True)
             except ValueError as e:
@@ -79,6 +84,12 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="matrix-") as tmp:
         for i, (n, text, words) in enumerate(runs, 1):
             print(bold("\n== run %d/%d (%s:%d): %s" % (i, len(runs), args.matrix, n, text)), flush=True)
+            if words is None:
+                rc = subprocess.call(text[1:], shell=True, cwd=REPO, stdin=subprocess.DEVNULL)
+                results.append({"ok": rc == 0, "passed": 0, "failed": 0, "skipped": 0,
+                                "expect": None, "line": "%s:%d: %s" % (args.matrix, n, text),
+                                "reason": "command exited with %d" % rc})
+                continue
             rj = Path(tmp) / ("run%d.json" % i)
             rc = subprocess.call([sys.executable, str(PTRUN)] + words + ["--result-json", str(rj)],
                                  cwd=REPO, stdin=subprocess.DEVNULL)

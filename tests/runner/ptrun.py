@@ -184,7 +184,8 @@ class Session:
 
 
 def build_cmdline(args):
-    parts = []
+    # the kernel checks that it found as many CPUs as the emulator has
+    parts = ["smp.expect=%d" % args.smp] if getattr(args, "smp", None) else []
     if args.filter:
         parts.append("ktest.filter=" + args.filter)
     if args.append:
