@@ -228,7 +228,7 @@ void sclp_init(void)
 
 /* --- console --- */
 
-static char line[256];     /* the line being collected */
+static char line[1024];    /* the line being collected (printk: < 512) */
 static size_t line_len;
 static size_t sccb_fill;   /* bytes of the write SCCB in use, 0 = empty */
 
