@@ -95,4 +95,18 @@ arch_save_regs:
 	br	%r14
 	.size arch_save_regs, . - arch_save_regs
 
+/*
+ * A secondary CPU after SIGP restart: the restart new PSW of its own
+ * lowcore (arch/s390x/smp.c) brings it here with its prefix set, so
+ * this_cpu() already works; the lowcore also holds its stack top.
+ */
+	.globl s390_secondary_entry
+	.type s390_secondary_entry, @function
+s390_secondary_entry:
+	lg	%r15,LC_STACK_TOP
+	aghi	%r15,-STACK_FRAME_OVERHEAD
+	xc	0(8,%r15),0(%r15)       /* back chain 0: the unwinder stops */
+	brasl	%r14,s390_secondary_start
+	.size s390_secondary_entry, . - s390_secondary_entry
+
 	.section .note.GNU-stack, "", @progbits

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 #include <asm/cpu.h>
+#include <asm/extable.h>
 #include <asm/irq.h>
 #include <asm/lowcore.h>
 
@@ -17,7 +18,8 @@ const char arch_name[] = "s390x";
 extern char boot_stack[], boot_stack_top[];
 extern char parmarea[], parmarea_end[];
 
-static uint64_t boot_tod;
+static uint64_t boot_clock;
+static bool clock_physical;  /* arch_clock from PTFF query-physical-clock */
 
 #define TICK_TOD (1000000ull / TICK_HZ * TOD_UNITS_PER_US)
 
@@ -68,6 +70,53 @@ static void print_sclp_info(void)
 	       sclp.cpu_count, addrs);
 }
 
+#define PTFF_QAF 0x00   /* query available functions */
+#define PTFF_QPT 0x03   /* query physical clock */
+
+/*
+ * PTFF (perform timing facility function): the condition code, or -1 if
+ * the instruction does not exist here (operation exception, fixed up).
+ */
+static int ptff(void *block, unsigned func)
+{
+	register unsigned long r0 __asm__("0") = func;
+	register unsigned long r1 __asm__("1") = (unsigned long)block;
+	int cc = -1;
+
+	__asm__ __volatile__("1:	.word	0x0104\n"
+			     "	ipm	%[cc]\n"
+			     "	srl	%[cc],28\n"
+			     "2:\n"
+			     ASM_EXTABLE(1b, 2b)
+			     : [cc] "+d"(cc) : "d"(r0), "d"(r1) : "cc", "memory");
+	return cc;
+}
+
+static uint64_t physical_clock(void)
+{
+	uint64_t block[2] = { 0, 0 };
+
+	ptff(block, PTFF_QPT);
+	return block[0];
+}
+
+/*
+ * Which clock arch_clock() reads.  Hercules keeps its TOD clock unique
+ * by adding 1 us whenever it is read twice within a host microsecond,
+ * so a CPU polling the TOD (timeouts, udelay) makes it run several times
+ * too fast.  Its physical clock (PTFF QPT) is the host clock as it is.
+ * QEMU's TOD does not drift like that (and QEMU has no PTFF): STCKF.
+ */
+static void clock_init(void)
+{
+	uint32_t qaf[4] = { 0, 0, 0, 0 };
+
+	clock_physical = ptff(qaf, PTFF_QAF) == 0 &&
+			 (qaf[0] & (0x80000000u >> PTFF_QPT)) &&
+			 physical_clock() != 0;
+	boot_clock = clock_physical ? physical_clock() : get_tod_clock();
+}
+
 void arch_early_init(unsigned long magic, unsigned long info,
 		     struct boot_info *bi)
 {
@@ -81,9 +130,9 @@ void arch_early_init(unsigned long magic, unsigned long info,
 	set_this_cpu(boot_cpu);
 	/* no external interruption subclass until someone wants one */
 	lctlg0(stctg(0) & ~CR0_EXT_SUBCLASSES);
-	boot_tod = get_tod_clock();
 
 	sclp_init();
+	clock_init();
 	if ((magic >> 16) != BOOT_MAGIC_HIGH)
 		bi->loader = "unknown";
 	else if ((magic & 0xffff) == BOOT_ENTRY_ESA)
@@ -91,6 +140,8 @@ void arch_early_init(unsigned long magic, unsigned long info,
 	else
 		bi->loader = "qemu";       /* entered in z/Architecture */
 	print_sclp_info();
+	printk("s390x: clock: %s\n", clock_physical ?
+	       "physical clock (PTFF query physical clock)" : "TOD clock (STCKF)");
 	if (boot_stack_top - boot_stack != KSTACK_SIZE)
 		panic("s390x: boot stack is %ld bytes, KSTACK_SIZE %d",
 		      (long)(boot_stack_top - boot_stack), KSTACK_SIZE);
@@ -133,7 +184,8 @@ void arch_cpu_idle(void)
 
 uint64_t arch_clock(void)
 {
-	return get_tod_clock() - boot_tod;
+	return (clock_physical ? physical_clock() : get_tod_clock()) -
+	       boot_clock;
 }
 
 uint64_t arch_clock_hz(void)

@@ -1,7 +1,10 @@
 /*
- * s390x SMP: the CPU list comes from SCLP read SCP info.  Secondary CPUs
- * are not started yet (arch_smp_detect reports the boot CPU only); IPIs
- * are emergency signals carrying a per-CPU mask of pending kinds.
+ * s390x SMP.  The CPU list comes from SCLP read SCP info.  A secondary
+ * CPU gets its own 8 KiB lowcore (new PSWs, this_cpu() pointer, stack
+ * top), SIGP set prefix points it there, SIGP restart makes it load the
+ * restart new PSW: s390_secondary_entry.  IPIs are emergency signals; the
+ * kinds pending for a CPU are bits in a word the handler takes at once
+ * (one signal may stand for several sends).
  */
 #include "arch/s390x/s390x.h"
 #include "arch/s390x/sclp.h"
@@ -10,24 +13,76 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
+#include "lib/string.h"
+#include "mm/page_alloc.h"
 #include <asm/cpu.h>
+#include <asm/irq.h>
+#include <asm/lowcore.h>
 
 static unsigned long ipi_pending[MAX_CPUS];
 
+/* External interruptions every running CPU takes (besides its tick). */
+static void enable_ipis(void)
+{
+	lctlg0(stctg(0) | CR0_EMERGENCY_SIGNAL);
+}
+
 unsigned arch_smp_detect(unsigned *hw_ids, unsigned max)
 {
-	hw_ids[0] = stap();
-	if (sclp.cpu_count > 1 && max > 1)
-		printk("smp: the machine has %u CPUs; starting secondary CPUs is not implemented on s390x yet\n",
-		       sclp.cpu_count);
-	return 1;
+	uint16_t self = stap();
+	unsigned n = 1;
+
+	hw_ids[0] = self;
+	for (unsigned i = 0; i < sclp.cpu_count && n < max; i++)
+		if (sclp.cpu_addr[i] != self)
+			hw_ids[n++] = sclp.cpu_addr[i];
+	if (sclp.cpu_count && sclp.cpu_count != n)
+		printk("smp: SCLP lists %u CPUs, using %u\n", sclp.cpu_count, n);
+	enable_ipis();
+	return n;
 }
 
 int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 {
-	(void)pc;
-	(void)stack_top;
-	return -EIO;
+	uint8_t *lc = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 1);
+	struct psw_pair *new_psws;
+	uint32_t status = 0;
+	int cc;
+
+	if (!lc)
+		return -ENOMEM;
+	/* a prefix is a 31-bit real address, 8 KiB aligned */
+	if ((uintptr_t)lc >= 0x80000000ul) {
+		printk("smp: lowcore for CPU %u above 2 GiB\n", pc->cpu);
+		free_pages(lc, 1);
+		return -ENOMEM;
+	}
+	new_psws = (struct psw_pair *)(lc + LC_RESTART_NEW_PSW);
+	memcpy(new_psws, s390_new_psws, sizeof(s390_new_psws));
+	new_psws[INT_RESTART].addr = (unsigned long)s390_secondary_entry;
+	*(struct percpu **)(lc + LC_PERCPU) = pc;
+	*(unsigned long *)(lc + LC_STACK_TOP) = stack_top;
+
+	cc = sigp_retry((uint16_t)pc->hw_id, SIGP_SET_PREFIX,
+			(uint32_t)(uintptr_t)lc, &status);
+	if (cc == SIGP_CC_ACCEPTED)
+		cc = sigp_retry((uint16_t)pc->hw_id, SIGP_RESTART, 0, &status);
+	if (cc != SIGP_CC_ACCEPTED) {
+		printk("smp: SIGP to CPU address %u: cc %d, status 0x%08x\n",
+		       pc->hw_id, cc, cc == SIGP_CC_STATUS ? status : 0);
+		free_pages(lc, 1);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* C side of s390_secondary_entry: on the CPU's own stack and lowcore. */
+__noreturn void s390_secondary_start(void);
+__noreturn void s390_secondary_start(void)
+{
+	lctlg0(stctg(0) & ~CR0_EXT_SUBCLASSES);
+	enable_ipis();
+	secondary_cpu_main();
 }
 
 void arch_send_ipi(const struct percpu *pc, unsigned kind)
