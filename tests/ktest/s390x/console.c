@@ -5,6 +5,8 @@
 #include "arch/s390x/sclp.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/worker.h"
 
 static void console_matches_mask(struct ktest *t)
 {
@@ -34,6 +36,30 @@ static void write_completes(struct ktest *t)
 	KT_EXPECT_GT(t, sclp.irqs, irqs);  /* completion by service signal */
 }
 
+#define LINES_PER_CPU 8
+
+static void print_lines(struct ktest *t, void *arg)
+{
+	for (unsigned i = 0; i < LINES_PER_CPU; i++)
+		printk("    # console line %u from CPU %u\n", i,
+		       smp_processor_id());
+}
+
+/*
+ * Every CPU prints at once: each request must still get its own service
+ * signal (a floating interruption, taken only by the CPU waiting for it).
+ */
+static void write_from_every_cpu(struct ktest *t)
+{
+	unsigned long writes = sclp.writes, errors = sclp.write_errors;
+	unsigned n;
+
+	n = ktest_run_on(t, &cpu_online_mask, print_lines, NULL, 20000);
+	KT_EXPECT_EQ(t, n, nr_cpus_online);
+	KT_EXPECT_EQ(t, sclp.writes, writes + n * LINES_PER_CPU);
+	KT_EXPECT_EQ(t, sclp.write_errors, errors);
+}
+
 static void ebcdic_table(struct ktest *t)
 {
 	/* the characters CP 037 places differently from CP 1047 */
@@ -61,6 +87,7 @@ static void ram_and_cpus(struct ktest *t)
 static const struct ktest_case console_cases[] = {
 	KTEST_CASE(console_matches_mask),
 	KTEST_CASE(write_completes),
+	KTEST_CASE(write_from_every_cpu),
 	KTEST_CASE(ebcdic_table),
 	KTEST_CASE(ram_and_cpus),
 	{ 0 },
