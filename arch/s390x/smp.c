@@ -42,19 +42,37 @@ unsigned arch_smp_detect(unsigned *hw_ids, unsigned max)
 	return n;
 }
 
+/*
+ * An 8 KiB lowcore below 2 GiB (a prefix is a 31-bit real address, 8 KiB
+ * aligned): blocks the allocator hands out above are kept aside and given
+ * back once a low one is found.
+ */
+static uint8_t *alloc_lowcore(void)
+{
+	uint8_t *high[16], *lc = NULL;
+	unsigned nhigh = 0;
+
+	while (nhigh < ARRAY_SIZE(high)) {
+		lc = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 1);
+		if (!lc || (uintptr_t)lc < 0x80000000ul)
+			break;
+		high[nhigh++] = lc;
+		lc = NULL;
+	}
+	while (nhigh)
+		free_pages(high[--nhigh], 1);
+	return lc;
+}
+
 int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 {
-	uint8_t *lc = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 1);
+	uint8_t *lc = alloc_lowcore();
 	struct psw_pair *new_psws;
 	uint32_t status = 0;
 	int cc;
 
-	if (!lc)
-		return -ENOMEM;
-	/* a prefix is a 31-bit real address, 8 KiB aligned */
-	if ((uintptr_t)lc >= 0x80000000ul) {
-		printk("smp: lowcore for CPU %u above 2 GiB\n", pc->cpu);
-		free_pages(lc, 1);
+	if (!lc) {
+		printk("smp: no lowcore below 2 GiB for CPU %u\n", pc->cpu);
 		return -ENOMEM;
 	}
 	new_psws = (struct psw_pair *)(lc + LC_RESTART_NEW_PSW);
