@@ -98,6 +98,11 @@ int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 __noreturn void s390_secondary_start(void);
 __noreturn void s390_secondary_start(void)
 {
+	volatile struct psw_pair *restart =
+		(volatile struct psw_pair *)LC_RESTART_NEW_PSW;
+
+	/* from now on a restart is an operator's: report it, like CPU 0 */
+	restart->addr = s390_new_psws[INT_RESTART].addr;
 	lctlg0(stctg(0) & ~CR0_EXT_SUBCLASSES);
 	enable_ipis();
 	secondary_cpu_main();

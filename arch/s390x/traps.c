@@ -171,7 +171,7 @@ void arch_dump_regs(const struct pt_regs *r)
 	char sym[96];
 
 	ksym_format(sym, sizeof(sym), r->psw_addr);
-	printk("CPU %u (address %u) PSW: %016lx %016lx %s\n",
+	printk("CPU %u (address %u) PSW %016lx %016lx %s\n",
 	       smp_processor_id(), stap(), r->psw_mask, r->psw_addr, sym);
 	switch (r->int_class) {
 	case 1 + INT_PGM:
