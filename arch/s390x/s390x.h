@@ -1,0 +1,36 @@
+/* What the s390x arch files share among themselves. */
+#ifndef PTLAB_S390X_S390X_H
+#define PTLAB_S390X_S390X_H
+
+#include "kernel/compiler.h"
+#include <asm/ptrace.h>
+
+/* kmain's magic from boot/s390x/head.S: 0x5339000n, n = how we came in */
+#define BOOT_MAGIC_HIGH   0x5339
+#define BOOT_ENTRY_ZARCH  1     /* already in z/Architecture: QEMU */
+#define BOOT_ENTRY_ESA    2     /* switched from ESA/390: Hercules IPL */
+
+/*
+ * Wait with @int_mask (PSW_MASK_EXT and/or PSW_MASK_IO) enabled until an
+ * interruption has been handled, then return with the PSW system mask as
+ * it was.  Interruptions end the wait by clearing the wait bit of the old
+ * PSW (s390_leave_wait).
+ */
+void s390_enabled_wait(unsigned long int_mask);
+
+static inline void s390_leave_wait(struct pt_regs *regs)
+{
+	regs->psw_mask &= ~PSW_MASK_WAIT;
+}
+
+/* The new PSWs head.S and smp.c put in a lowcore (entry.S). */
+extern const struct psw_pair { unsigned long mask, addr; } s390_new_psws[6];
+
+/* Handlers for external interruptions other than the SCLP's. */
+void s390_tick_interrupt(void);
+void s390_ipi_interrupt(void);
+
+/* Entry of a secondary CPU (entry.S), reached through its restart PSW. */
+void s390_secondary_entry(void);
+
+#endif
