@@ -50,6 +50,7 @@ static void unexpected_exception(struct ktest *t)
 static void passes_after_exception(struct ktest *t)
 {
 	KT_EXPECT_EQ(t, this_cpu()->trap_depth, 0);
+	KT_EXPECT(t, !irqs_disabled());
 }
 
 static const struct ktest_case selftest_cases[] = {
