@@ -159,7 +159,11 @@ early_pdpt_kernel:
 	.skip 4096
 early_pd:
 	.skip 4 * 4096
-	.globl boot_stack_bottom, boot_stack_top
+	/* left unmapped once the kernel's own tables are loaded: an overflow
+	 * of the boot stack faults instead of corrupting the tables above */
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	.skip 4096
 boot_stack_bottom:
 	.skip 16384
 boot_stack_top:
