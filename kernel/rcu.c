@@ -62,17 +62,8 @@ static int set_stall_ms(const char *v, size_t len)
 KERNEL_PARAM("rcu.stall_ms", set_stall_ms,
 	     "<ms>: report a grace period older than this (default 10000)");
 
-static int set_broken(const char *v, size_t len)
-{
-	uint64_t on;
-
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	rcu_broken = on;
-	return 0;
-}
-KERNEL_PARAM("rcu.broken", set_broken,
-	     "1: grace periods end without waiting (negative control only)");
+KERNEL_PARAM_BOOL("rcu.broken", rcu_broken,
+		  "1: grace periods end without waiting (negative control only)");
 
 static void cbl_init(struct cb_list *l)
 {

@@ -20,17 +20,8 @@ struct pt_cache {
 static struct pt_cache caches[MAX_CPUS];
 static bool caches_ready;
 
-static int set_pt_cache(const char *v, size_t len)
-{
-	uint64_t on;
-
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	pt_cache_enabled = on;
-	return 0;
-}
-KERNEL_PARAM("pt_cache", set_pt_cache,
-	     "0|1: per-CPU cache of ready page-table pages (default 1)");
+KERNEL_PARAM_BOOL("pt_cache", pt_cache_enabled,
+		  "0|1: per-CPU cache of ready page-table pages (default 1)");
 
 static void caches_init(void)
 {

@@ -15,15 +15,8 @@
 
 static bool oracle_on;
 
-static int set_oracle(const char *v, size_t len)
-{
-	if (len != 1 || (v[0] != '0' && v[0] != '1'))
-		return -EINVAL;
-	oracle_on = v[0] == '1';
-	return 0;
-}
-KERNEL_PARAM("oracle", set_oracle,
-	     "1: the host runner answers page-table oracle requests (ptrun.py --oracle)");
+KERNEL_PARAM_BOOL("oracle", oracle_on,
+		  "1: the host runner answers page-table oracle requests (ptrun.py --oracle)");
 
 /* Print every leaf of the user half, as the oracle will read them. */
 static unsigned list_leaves(struct mm *mm, pt_entry_t *table, unsigned level,
@@ -79,6 +72,18 @@ static bool read_reply(char *buf, size_t size, unsigned ms)
 	return false;
 }
 
+/* Ask the runner about the @entries map lines just printed; its answer. */
+static const char *ask_oracle(struct ktest *t, unsigned entries, char *buf,
+			      size_t size)
+{
+	printk("    # oracle: dump cpu=%u entries=%u\n", smp_processor_id(), entries);
+	if (!read_reply(buf, size, 30000)) {
+		KT_FAIL(t, "no answer from the oracle within 30 s");
+		return "";
+	}
+	return buf;
+}
+
 static void info_tlb_agrees(struct ktest *t)
 {
 	const unsigned long base = 1ul << 39;  /* clear of the large-page block */
@@ -113,10 +118,8 @@ static void info_tlb_agrees(struct ktest *t)
 				    PT_PTE), 0);
 
 	n = list_leaves(mm, mm->pgd, mm->top_level, 0);
-	printk("    # oracle: dump cpu=%u entries=%u\n", smp_processor_id(), n);
-	if (!read_reply(reply, sizeof(reply), 30000))
-		KT_FAIL(t, "no answer from the oracle within 30 s");
-	else if (strncmp(reply, "oracle ok", 9))
+	ask_oracle(t, n, reply, sizeof(reply));
+	if (strncmp(reply, "oracle ok", 9))
 		KT_FAIL(t, "%s", reply);
 	else
 		ktest_printf(t, "%s", reply);
@@ -140,11 +143,8 @@ static void info_tlb_catches_a_lie(struct ktest *t)
 	KT_EXPECT_EQ(t, touch_write(base, 1), 0);
 	n = list_leaves(mm, mm->pgd, mm->top_level, 0);
 	printk("    # oracle: map %016lx %016llx X-UW\n", base + 2 * PAGE_SIZE, 0x1234000ull);
-	printk("    # oracle: dump cpu=%u entries=%u\n", smp_processor_id(), n + 1);
-	if (!read_reply(reply, sizeof(reply), 30000))
-		KT_FAIL(t, "no answer from the oracle within 30 s");
-	else
-		KT_EXPECT(t, !strncmp(reply, "oracle mismatch", 15));
+	KT_EXPECT(t, !strncmp(ask_oracle(t, n + 1, reply, sizeof(reply)),
+			      "oracle mismatch", 15));
 	test_mm_end(mm);
 }
 
