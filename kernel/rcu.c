@@ -258,6 +258,14 @@ unsigned long rcu_pending_callbacks(unsigned cpu)
 	return READ_ONCE(rc->next.n) + READ_ONCE(rc->wait.n) + READ_ONCE(rc->done.n);
 }
 
+bool rcu_callbacks_pending(void)
+{
+	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (rcu_pending_callbacks(cpu))
+			return true;
+	return false;
+}
+
 static void report_stall(void)
 {
 	unsigned long flags = spin_lock_irqsave(&rcu.lock);
