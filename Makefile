@@ -98,6 +98,7 @@ run: all $(if $(filter iso,$(BOOT)),iso)
 
 ## test: build both arches and run the whole test matrix (tests/matrix.txt)
 test:
+	@tests/tools/deps.sh all clang:clang clang:libclang-rt-14-dev
 	@$(MAKE) --no-print-directory ARCH=x86_64 all iso
 	@$(MAKE) --no-print-directory ARCH=s390x all
 	@python3 tests/runner/matrix.py tests/matrix.txt

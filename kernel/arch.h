@@ -76,6 +76,10 @@ unsigned arch_smp_detect(unsigned *hw_ids, unsigned max);
  * secondary_cpu_main() with this_cpu() == @pc.  0 or -errno. */
 int arch_cpu_start(struct percpu *pc, unsigned long stack_top);
 
+/* Map a CPU's KSTACK_SIZE stack @pages; returns the base it runs at
+ * (default: the pages themselves; x86-64 adds an unmapped guard). */
+unsigned long arch_map_stack(unsigned cpu, void *pages);
+
 /* Interrupt @pc's CPU with an IPI of @kind (handled by smp_handle_ipi). */
 void arch_send_ipi(const struct percpu *pc, unsigned kind);
 

@@ -1,11 +1,21 @@
 /* Kernel command line parsing; see cmdline.h for the rules. */
 #include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
-extern const struct kernel_param __kparams_start[], __kparams_end[];
+/* weak: a hosted build links no parameter table */
+extern const struct kernel_param __kparams_start[] __weak, __kparams_end[] __weak;
 
 struct cmdline_report boot_cmdline_report;
+
+int cmdline_bool(const char *val, size_t len, bool *out)
+{
+	if (len != 1 || (val[0] != '0' && val[0] != '1'))
+		return -EINVAL;
+	*out = val[0] == '1';
+	return 0;
+}
 
 bool cmdline_next(const char **pos, struct cmdline_token *tok)
 {

@@ -20,6 +20,17 @@ struct kernel_param {
 	static const struct kernel_param __kparam_##fn \
 	__used __section(".kparams") __aligned(8) = { str, fn, helptext }
 
+/* "0" or "1" into *@out; -EINVAL otherwise. */
+int cmdline_bool(const char *val, size_t len, bool *out);
+
+/* An on/off option backed by the bool @var. */
+#define KERNEL_PARAM_BOOL(str, var, helptext) \
+	static int __set_bool_##var(const char *val, size_t len) \
+	{ \
+		return cmdline_bool(val, len, &var); \
+	} \
+	KERNEL_PARAM(str, __set_bool_##var, helptext)
+
 /* A "key[=value]" token found in a command line. */
 struct cmdline_token {
 	const char *key;

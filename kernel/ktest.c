@@ -9,8 +9,10 @@
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/worker.h"
 #include "mm/mm.h"
+#include <asm/irq.h>
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 
@@ -242,6 +244,7 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 	const struct ktest_invariant *inv = __ktest_invariants_start;
 	size_t ninv = (size_t)(__ktest_invariants_end - inv);
 	uint64_t before[MAX_INVARIANTS];
+	volatile bool irqs_were_on;
 	struct ktest t;
 
 	memset(&t, 0, sizeof(t));
@@ -257,10 +260,23 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 	for (size_t i = 0; i < ninv; i++)
 		before[i] = inv[i].read();
 
+	irqs_were_on = !irqs_disabled();
 	this_cpu()->cur_test = &t;
 	__atomic_store_n(&running_case, &t, __ATOMIC_RELEASE);
-	if (ksetjmp(&t.abort_jmp) == 0)
+	if (ksetjmp(&t.abort_jmp) != 0) {
+		/* aborted, maybe from a trap handler: interrupts as before */
+		if (irqs_were_on)
+			local_irq_enable();
+	} else {
 		c->fn(&t);
+	}
+	if (irqs_were_on == irqs_disabled()) {
+		t.result = KT_FAIL;
+		printk(CASE_INDENT "# %s: ended with interrupts %s\n", c->name,
+		       irqs_were_on ? "disabled" : "enabled");
+		if (irqs_were_on)
+			local_irq_enable();
+	}
 	__atomic_store_n(&running_case, NULL, __ATOMIC_RELEASE);
 	this_cpu()->cur_test = NULL;
 	if (current_mm()) {
@@ -275,6 +291,11 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 		printk(CASE_INDENT "# %s: %u expected problem report(s) never came\n",
 		       c->name, t.expected_reports);
 	}
+
+	/* memory waiting for a grace period (tables freed by RCU) is not a
+	 * leak: let the callbacks run before counting */
+	if (rcu_callbacks_pending())
+		rcu_barrier();
 
 	/* A skipped case may have set things up halfway: check it too. */
 	for (size_t i = 0; i < ninv; i++) {

@@ -62,17 +62,8 @@ static int set_stall_ms(const char *v, size_t len)
 KERNEL_PARAM("rcu.stall_ms", set_stall_ms,
 	     "<ms>: report a grace period older than this (default 10000)");
 
-static int set_broken(const char *v, size_t len)
-{
-	uint64_t on;
-
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	rcu_broken = on;
-	return 0;
-}
-KERNEL_PARAM("rcu.broken", set_broken,
-	     "1: grace periods end without waiting (negative control only)");
+KERNEL_PARAM_BOOL("rcu.broken", rcu_broken,
+		  "1: grace periods end without waiting (negative control only)");
 
 static void cbl_init(struct cb_list *l)
 {
@@ -265,6 +256,14 @@ unsigned long rcu_pending_callbacks(unsigned cpu)
 	struct rcu_cpu *rc = &rcu_cpus[cpu];
 
 	return READ_ONCE(rc->next.n) + READ_ONCE(rc->wait.n) + READ_ONCE(rc->done.n);
+}
+
+bool rcu_callbacks_pending(void)
+{
+	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (rcu_pending_callbacks(cpu))
+			return true;
+	return false;
 }
 
 static void report_stall(void)

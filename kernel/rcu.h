@@ -15,10 +15,7 @@
 #include "kernel/percpu.h"
 #include <asm/barrier.h>
 
-struct rcu_head {
-	struct rcu_head *next;
-	void (*func)(struct rcu_head *head);
-};
+#include "kernel/rcu_types.h"
 
 struct rcu_cpu;
 void rcu_read_unlock_special(void);
@@ -83,7 +80,8 @@ extern unsigned rcu_stall_ms;        /* rcu.stall_ms= */
 extern bool rcu_broken;              /* rcu.broken=1: GPs do not wait */
 #define RCU_CB_BATCH 64              /* callbacks per tick per CPU, at most */
 
-/* Callbacks queued on this CPU and not yet invoked. */
+/* Callbacks queued on @cpu and not yet invoked; any CPU. */
 unsigned long rcu_pending_callbacks(unsigned cpu);
+bool rcu_callbacks_pending(void);
 
 #endif

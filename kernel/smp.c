@@ -37,6 +37,14 @@ struct smp_cpu {
 };
 
 static struct smp_cpu smp_cpus[MAX_CPUS];
+
+/* Where a CPU's stack pages are seen from; an arch may map them elsewhere
+ * with a guard gap (x86-64 does). */
+__weak unsigned long arch_map_stack(unsigned cpu, void *pages)
+{
+	(void)cpu;
+	return (unsigned long)pages;
+}
 static uint64_t bringup_clock;
 
 struct ipi_stats *cpu_stats(unsigned cpu)
@@ -247,7 +255,7 @@ void smp_init(void)
 		pc->self = pc;
 		pc->cpu = cpu;
 		pc->hw_id = hw_ids[cpu];
-		pc->stack_top = (unsigned long)stack + KSTACK_SIZE;
+		pc->stack_top = arch_map_stack(cpu, stack) + KSTACK_SIZE;
 		smp_cpu_init(pc);
 		if (arch_cpu_start(pc, pc->stack_top)) {
 			printk("smp: CPU %u (hw id %u) did not start\n", cpu,

@@ -29,6 +29,7 @@ static void run_job(struct worker *w)
 	if (ksetjmp(&w->abort_jmp) == 0)
 		w->fn(w->t, w->arg);
 	pc->cur_test = NULL;
+	local_irq_enable();  /* an aborted job may have left them off */
 }
 
 __noreturn void worker_abort(void)

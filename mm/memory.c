@@ -5,6 +5,7 @@
  * of a pmd or pte table for its entries.
  */
 #include "mm/mm.h"
+#include "mm/mmu_gather.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "kernel/errno.h"
@@ -271,36 +272,16 @@ bool mm_translate(struct mm *mm, unsigned long va, uint64_t *pa, unsigned *prot)
 
 /* --- zap, unmap and teardown --------------------------------------------- */
 
-/* Tables unhooked while tearing down: freed only after the TLB flush. */
-#define TABLE_BATCH 64
-struct table_batch {
-	unsigned n;
-	struct {
-		pt_entry_t *table;
-		unsigned level;
-	} t[TABLE_BATCH];
-};
-
-static void batch_flush(struct mm *mm, struct table_batch *b,
-			unsigned long start, unsigned long end)
-{
-	arch_flush_tlb_local(mm, start, end);
-	for (unsigned i = 0; i < b->n; i++)
-		pt_free_table(mm, b->t[i].level, b->t[i].table);
-	b->n = 0;
-}
-
-static void free_user_page(pt_entry_t e, unsigned level, struct mm *mm)
+/* A cleared leaf: its data block goes after the flush (if it is ours). */
+static void zap_leaf(struct mmu_gather *tlb, pt_entry_t e, unsigned level)
 {
 	struct page *page = pfn_to_page(pt_entry_pa(level, e) >> PAGE_SHIFT);
 	unsigned order = pt_level_shift(level) - PAGE_SHIFT;
 
 	if (!page || page->type != PG_USER)
 		return;  /* a frame the test mapped itself (mm_map_page) */
-	page->user.mapcount = 0;
-	free_pages_typed(page, order, PG_USER,
-			 (unsigned long)__builtin_return_address(0));
-	__atomic_fetch_sub(&mm->rss, 1ul << order, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&tlb->mm->rss, 1ul << order, __ATOMIC_RELAXED);
+	tlb_remove_page(tlb, page, order);
 }
 
 /*
@@ -308,10 +289,11 @@ static void free_user_page(pt_entry_t e, unsigned level, struct mm *mm)
  * @base), and with @free_tables also unhook the tables below it whose span
  * no region needs any more.
  */
-static void zap_table(struct mm *mm, pt_entry_t *table, unsigned level,
+static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 		      unsigned long base, unsigned long start, unsigned long end,
-		      bool free_tables, struct table_batch *batch)
+		      bool free_tables)
 {
+	struct mm *mm = tlb->mm;
 	unsigned shift = pt_level_shift(level);
 	unsigned long span = 1ul << shift;
 	unsigned i = start > base ? (unsigned)((start - base) >> shift) : 0;
@@ -331,13 +313,14 @@ static void zap_table(struct mm *mm, pt_entry_t *table, unsigned level,
 			spin_lock(lock);
 			e = arch_pt_clear(mm, va, level, &table[i]);
 			spin_unlock(lock);
-			free_user_page(e, level, mm);
+			tlb_track_range(tlb, va, va + span);
+			zap_leaf(tlb, e, level);
 			continue;
 		}
 		unsigned below = pt_next_level(level);
 		pt_entry_t *child = entry_table(level, e);
 
-		zap_table(mm, child, below, va, start, end, free_tables, batch);
+		zap_table(tlb, child, below, va, start, end, free_tables);
 		if (!free_tables || span_has_vma(mm, va, va + span))
 			continue;
 		if (!pt_table_empty(below, child))
@@ -345,21 +328,20 @@ static void zap_table(struct mm *mm, pt_entry_t *table, unsigned level,
 		spin_lock(lock);
 		arch_pt_clear(mm, va, level, &table[i]);
 		spin_unlock(lock);
-		if (batch->n == TABLE_BATCH)
-			batch_flush(mm, batch, start, end);
-		batch->t[batch->n].table = child;
-		batch->t[batch->n].level = below;
-		batch->n++;
+		/* paging-structure caches may hold the table: flush its span */
+		tlb_track_range(tlb, va, va + span);
+		tlb_remove_table(tlb, child, below);
 	}
 }
 
 static void zap(struct mm *mm, unsigned long start, unsigned long end,
 		bool free_tables)
 {
-	struct table_batch batch = { .n = 0 };
+	struct mmu_gather tlb;
 
-	zap_table(mm, mm->pgd, mm->top_level, 0, start, end, free_tables, &batch);
-	batch_flush(mm, &batch, start, end);
+	tlb_gather_mmu(&tlb, mm);
+	zap_table(&tlb, mm->pgd, mm->top_level, 0, start, end, free_tables);
+	tlb_finish_mmu(&tlb);
 }
 
 void zap_range(struct mm *mm, unsigned long start, unsigned long end)

@@ -10,6 +10,7 @@
 
 #include "kernel/compiler.h"
 #include "kernel/spinlock.h"
+#include "kernel/rcu_types.h"
 #include "lib/list.h"
 #include <asm/page.h>
 
@@ -38,7 +39,12 @@ struct kmem_cache;
  * only by pagetable_free().
  */
 struct ptdesc {
-	struct list_head list;  /* on a CPU's table cache while unused */
+	union {
+		struct list_head list;  /* on a CPU's table cache while unused */
+		struct rcu_head rcu;    /* waiting for a grace period to be freed
+					 * (overlays list, as rcu_head overlays
+					 * lru in Linux: seed 001) */
+	};
 	struct mm *mm;          /* owner; NULL for the kernel's tables */
 	spinlock_t ptl;         /* split lock: guards the entries (pte, pmd) */
 	uint8_t level;          /* PT_PTE .. PT_PGD; PT_CACHED in the cache */

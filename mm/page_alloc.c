@@ -55,29 +55,11 @@ const char *page_type_name(unsigned type)
 	return type < PG_NR_TYPES ? type_names[type] : "corrupt";
 }
 
-static int set_page_poison(const char *v, size_t len)
-{
-	uint64_t on;
+KERNEL_PARAM_BOOL("page_poison", page_poisoning,
+		  "0|1: fill freed pages and check them on allocation (default 1)");
 
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	page_poisoning = on;
-	return 0;
-}
-KERNEL_PARAM("page_poison", set_page_poison,
-	     "0|1: fill freed pages and check them on allocation (default 1)");
-
-static int set_pcp(const char *v, size_t len)
-{
-	uint64_t on;
-
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	pcp_enabled = on;
-	return 0;
-}
-KERNEL_PARAM("page_alloc.pcp", set_pcp,
-	     "0|1: per-CPU lists in front of the buddy lists (default 1)");
+KERNEL_PARAM_BOOL("page_alloc.pcp", pcp_enabled,
+		  "0|1: per-CPU lists in front of the buddy lists (default 1)");
 
 unsigned long page_misuse_count(enum page_misuse kind)
 {

@@ -20,17 +20,8 @@ struct pt_cache {
 static struct pt_cache caches[MAX_CPUS];
 static bool caches_ready;
 
-static int set_pt_cache(const char *v, size_t len)
-{
-	uint64_t on;
-
-	if (parse_u64(v, len, 10, &on) || on > 1)
-		return -EINVAL;
-	pt_cache_enabled = on;
-	return 0;
-}
-KERNEL_PARAM("pt_cache", set_pt_cache,
-	     "0|1: per-CPU cache of ready page-table pages (default 1)");
+KERNEL_PARAM_BOOL("pt_cache", pt_cache_enabled,
+		  "0|1: per-CPU cache of ready page-table pages (default 1)");
 
 static void caches_init(void)
 {
@@ -41,15 +32,32 @@ static void caches_init(void)
 	caches_ready = true;
 }
 
-void pt_account(struct mm *mm, unsigned level, int delta)
+/* The global counters say what memory holds tables (until really freed). */
+static void account_global(bool user, unsigned level, int delta)
 {
-	struct pt_counters *c = mm ? &pt_user_counters : &pt_kernel_counters;
+	struct pt_counters *c = user ? &pt_user_counters : &pt_kernel_counters;
 
 	__atomic_fetch_add(&c->tables[level], delta, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->bytes[level], delta * (long)pt_table_bytes(level),
 			   __ATOMIC_RELAXED);
+}
+
+/* An mm's counters say what its tree holds (until a table is unhooked). */
+static void account_mm(struct mm *mm, unsigned level, int delta)
+{
 	if (mm)
 		__atomic_fetch_add(&mm->nr_tables[level], delta, __ATOMIC_RELAXED);
+}
+
+void pt_account(struct mm *mm, unsigned level, int delta)
+{
+	account_global(mm != NULL, level, delta);
+	account_mm(mm, level, delta);
+}
+
+void pt_unhook_table(struct mm *mm, unsigned level)
+{
+	account_mm(mm, level, -1);
 }
 
 static struct page *cache_get(void)
@@ -144,8 +152,8 @@ struct ptdesc *pagetable_alloc(struct mm *mm, unsigned level)
 		caches_init();
 	while ((PAGE_SIZE << order) < bytes)
 		order++;
-	if (order == 0)
-		page = cache_get();
+	if (order == 0 && (page = cache_get()))
+		memset(page_address(page), 0, PAGE_SIZE);
 	if (!page)
 		page = alloc_pages_typed(GFP_ZERO, order, PG_PGTABLE, caller);
 	if (!page)
@@ -196,10 +204,10 @@ void pagetable_free(struct ptdesc *pt)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 		pt_table_init(level, page_address(page));
 	}
-	/* a single page goes back to the cache zeroed, as the allocator
-	 * would hand it out (pagetable_alloc initialises it per level) */
+	/* a single page waits in the cache, poisoned like a freed page so a
+	 * walker that still reads it is caught (zeroed when handed out) */
 	if (page->type == PG_PGTABLE && order == 0 && READ_ONCE(pt_cache_enabled)) {
-		memset(page_address(page), 0, PAGE_SIZE);
+		memset(page_address(page), page_poisoning ? PAGE_POISON : 0, PAGE_SIZE);
 		if (cache_put(page))
 			return;
 	}
@@ -226,16 +234,22 @@ pt_entry_t *pt_alloc_table(struct mm *mm, unsigned level)
 	return table;
 }
 
-void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table)
+void pt_release_table(bool user, unsigned level, pt_entry_t *table)
 {
-	pt_account(mm, level, -1);
+	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
 	if (level == PT_PTE) {
-		page_table_free(mm, table);
+		page_table_free(table);
 		return;
 	}
 #endif
 	pagetable_free(page_ptdesc(virt_to_page(table)));
+}
+
+void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table)
+{
+	pt_unhook_table(mm, level);
+	pt_release_table(mm != NULL, level, table);
 }
 
 spinlock_t *pt_lock(struct mm *mm, unsigned level, pt_entry_t *table)

@@ -38,6 +38,15 @@ void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table);
 /* Account a table of @level (+1/-1) to @mm's and the global counters. */
 void pt_account(struct mm *mm, unsigned level, int delta);
 
+/*
+ * Freeing in two steps, for tables that must outlive their unhooking
+ * (mmu_gather: after the TLB flush, after a grace period): the mm stops
+ * counting the table when it is unhooked; the memory is counted until it is
+ * released.  pt_free_table() does both at once.
+ */
+void pt_unhook_table(struct mm *mm, unsigned level);
+void pt_release_table(bool user, unsigned level, pt_entry_t *table);
+
 /* Is every entry of @table (at @level) empty? */
 bool pt_table_empty(unsigned level, const pt_entry_t *table);
 

@@ -115,20 +115,13 @@ static uint32_t calibrate_timer(void)
 	return (start - rd(LAPIC_TIMER_CUR)) * 100 / TICK_HZ;
 }
 
-static bool tick_off;
+static bool tick_on = true;
 
-static int set_tick(const char *v, size_t len)
-{
-	if (len != 1 || (v[0] != '0' && v[0] != '1'))
-		return -EINVAL;
-	tick_off = v[0] == '0';
-	return 0;
-}
-KERNEL_PARAM("tick", set_tick, "0|1: periodic local APIC tick (default 1)");
+KERNEL_PARAM_BOOL("tick", tick_on, "0|1: periodic local APIC tick (default 1)");
 
 void arch_tick_start(void)
 {
-	if (tick_off)
+	if (!tick_on)
 		return;
 	if (!timer_ticks_per_hz)
 		timer_ticks_per_hz = calibrate_timer();

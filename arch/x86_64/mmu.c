@@ -5,6 +5,7 @@
  */
 #include "arch/x86_64/mmu.h"
 #include "kernel/boot.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "mm/memblock.h"
 #include "mm/mm.h"
@@ -15,6 +16,7 @@
 
 uint64_t x86_trampoline_cr3;
 static bool have_1g_pages;
+static pt_entry_t *stack_area_pud;
 
 static void map_or_die(unsigned long va, uint64_t pa, unsigned prot,
 		       unsigned level)
@@ -23,6 +25,24 @@ static void map_or_die(unsigned long va, uint64_t pa, unsigned prot,
 
 	if (err)
 		panic("paging: cannot map %#lx (level %u): %d", va, level, err);
+}
+
+/*
+ * Kernel stacks of the other CPUs live in their own area, each with an
+ * unmapped gap below it, so an overflow faults (and, with no stack left
+ * for the page-fault frame, ends in a #DF on its IST stack: a report).
+ */
+#define STACK_AREA_BASE 0xffffc90000000000ul
+
+unsigned long arch_map_stack(unsigned cpu, void *pages)
+{
+	unsigned long top = STACK_AREA_BASE + (2ul * cpu + 2) * KSTACK_SIZE;
+	unsigned long base = top - KSTACK_SIZE;
+
+	for (unsigned long off = 0; off < KSTACK_SIZE; off += PAGE_SIZE)
+		map_or_die(base + off, virt_to_phys((char *)pages + off),
+			   PROT_READ | PROT_WRITE, PT_PTE);
+	return base;
 }
 
 static void map_direct(void)
@@ -43,6 +63,8 @@ static void map_direct(void)
 	}
 }
 
+extern char boot_stack_guard[];
+
 /* The image in 4 KiB pages: text r-x, rodata r--, data and bss rw-. */
 static void map_image(void)
 {
@@ -50,6 +72,8 @@ static void map_image(void)
 	     va < (unsigned long)__kernel_end; va += PAGE_SIZE) {
 		unsigned prot = PROT_READ;
 
+		if (va == (unsigned long)boot_stack_guard)
+			continue;
 		if (va >= (unsigned long)__text_start && va < (unsigned long)__text_end)
 			prot |= PROT_EXEC;
 		else if (va >= (unsigned long)__data_start)
@@ -91,6 +115,13 @@ void arch_paging_init(void)
 		panic("paging: no memory for the kernel's top table");
 	map_direct();
 	map_image();
+	/* the stack area's pud table now: user mms copy the kernel's slots
+	 * when they are created, later slots would not reach them */
+	stack_area_pud = pt_alloc_table(NULL, PT_PUD);
+	if (!stack_area_pud)
+		panic("paging: no memory for the stack area");
+	init_mm.pgd[pt_index(PT_PGD, STACK_AREA_BASE)] =
+		pt_mk_table(PT_PGD, virt_to_phys(stack_area_pud), false);
 	/* every kernel slot user mms will copy must exist from now on */
 	for (unsigned i = KERNEL_PGD_FIRST; i < 512; i++)
 		if (pt_entry_is_none(PT_PGD, init_mm.pgd[i]) &&

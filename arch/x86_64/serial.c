@@ -39,6 +39,13 @@ void serial_write(const char *s, size_t n)
 	}
 }
 
+int serial_getc(void)
+{
+	if (!(inb(COM1 + LSR) & 0x01))   /* data ready */
+		return -1;
+	return inb(COM1 + THR);          /* the receive buffer, same port */
+}
+
 bool serial_scratch_test(uint8_t pattern)
 {
 	outb(COM1 + SCR, pattern);

@@ -6,6 +6,8 @@
 extern bool serial_present;
 void serial_init(void);
 void serial_write(const char *s, size_t n);
+/* A received byte, or -1 when none is waiting. */
+int serial_getc(void);
 /* Write @pattern to the scratch register and read it back. */
 bool serial_scratch_test(uint8_t pattern);
 

@@ -4,6 +4,8 @@
  * the boot CPU's page tables, and jumps to ap_entry64 with the CPU's
  * struct percpu.  Every address below is computed relative to that copy.
  */
+#include <asm/long_mode.h>
+
 #define TRAMPOLINE_PA 0x8000
 #define REL(x) ((x) - trampoline_start + TRAMPOLINE_PA)
 
@@ -29,18 +31,7 @@ tramp32:
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %ss
-	movl %cr4, %eax
-	orl $0xa0, %eax                 /* PAE | PGE */
-	movl %eax, %cr4
-	movl REL(tramp_cr3), %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx
-	rdmsr
-	orl $0x900, %eax                /* LME | NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $0x80010001, %eax           /* PG | WP | PE */
-	movl %eax, %cr0
+	enable_long_mode REL(tramp_cr3)
 	ljmpl $0x18, $REL(tramp64)
 
 	.code64

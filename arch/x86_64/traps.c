@@ -70,6 +70,11 @@ static void handle_exception(struct pt_regs *regs)
 		return;
 	}
 	ksym_format(where, sizeof(where), regs->rip);
+	if (vec == 8)
+		trap_unexpected(regs, "double fault at %s, rsp %#lx%s", where,
+				(unsigned long)regs->rsp,
+				regs->rsp <= this_cpu()->stack_top - KSTACK_SIZE + 64 ?
+				" (kernel stack overflow: the guard page was hit)" : "");
 	if (vec == 14)
 		trap_unexpected(regs, "page fault at address %#lx, error code %#lx (%s %s%s%s) at %s",
 				cr2, (unsigned long)regs->error_code,

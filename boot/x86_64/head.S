@@ -6,6 +6,8 @@
  * first 4 GiB in 2 MiB pages, plus the kernel image at KERNEL_VMA), enter
  * long mode and call kmain(magic, info) on the boot stack.
  */
+#include <asm/long_mode.h>
+
 #define KERNEL_VMA 0xffffffff80000000
 #define MB2_MAGIC  0xe85250d6
 #define PVH_MAGIC  0x336ec578
@@ -96,19 +98,7 @@ _start_pvh:
 	movl $PHYS(early_pdpt_kernel) + 3, %eax
 	movl %eax, 511 * 8(%edi)
 
-	/* PAE + global pages, then long mode with NX, then paging */
-	movl %cr4, %eax
-	orl $0xa0, %eax
-	movl %eax, %cr4
-	movl $PHYS(early_pml4), %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx
-	rdmsr
-	orl $0x900, %eax                /* LME | NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $0x80010001, %eax           /* PG | WP | PE */
-	movl %eax, %cr0
+	enable_long_mode $PHYS(early_pml4)
 
 	lgdt boot_gdt_ptr
 	ljmp $0x08, $long_mode
@@ -159,7 +149,11 @@ early_pdpt_kernel:
 	.skip 4096
 early_pd:
 	.skip 4 * 4096
-	.globl boot_stack_bottom, boot_stack_top
+	/* left unmapped once the kernel's own tables are loaded: an overflow
+	 * of the boot stack faults instead of corrupting the tables above */
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	.skip 4096
 boot_stack_bottom:
 	.skip 16384
 boot_stack_top:

@@ -12,7 +12,7 @@ HOSTED_CFLAGS := -std=c11 -g -O1 -Wno-format-nonliteral -fno-omit-frame-pointer 
 	-Werror -Wno-unused-parameter -Itests/hosted/include -I. -DPTLAB_HOSTED \
 	-D_GNU_SOURCE
 HOSTED_KSRCS := lib/string.c lib/vsnprintf.c kernel/boot.c kernel/percpu.c \
-	mm/memblock.c mm/memmap.c mm/page_alloc.c mm/slab.c \
+	kernel/cmdline.c mm/memblock.c mm/memmap.c mm/page_alloc.c mm/slab.c \
 	mm/fault_inject.c mm/init.c
 FUZZ_TIME ?= 600
 

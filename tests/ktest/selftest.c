@@ -8,6 +8,8 @@
 #include "kernel/ktest.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/worker.h"
 #include <asm/cpu.h>
 #include <asm/irq.h>
 
@@ -50,6 +52,36 @@ static void unexpected_exception(struct ktest *t)
 static void passes_after_exception(struct ktest *t)
 {
 	KT_EXPECT_EQ(t, this_cpu()->trap_depth, 0);
+	KT_EXPECT(t, !irqs_disabled());
+}
+
+static volatile unsigned long recursion_limit = ~0ul;
+
+static __noinline __attribute__((noipa)) unsigned long recurse(unsigned long n)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)n;
+	if (n >= recursion_limit)
+		return n;
+	return recurse(n + 1) + pad[0];
+}
+
+static void overflow_job(struct ktest *t, void *arg)
+{
+	recurse(0);
+}
+
+/* Blow another CPU's stack: its guard page must turn this into a report. */
+static void stack_overflow(struct ktest *t)
+{
+	cpumask_t one;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs a second CPU (the boot stack is in .bss)");
+	cpumask_clear(&one);
+	cpumask_set(&one, 1);
+	ktest_run_on(t, &one, overflow_job, NULL, 5000);
 }
 
 static const struct ktest_case selftest_cases[] = {
@@ -58,6 +90,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(unexpected_exception),
 	KTEST_CASE(passes_after_exception),
 	KTEST_CASE(panics),
+	KTEST_CASE(stack_overflow),
 	KTEST_CASE(hangs),
 	{ 0 },
 };

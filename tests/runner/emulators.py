@@ -256,8 +256,10 @@ class EmulatorProcess:
     (if given) is called at least every ``tick`` seconds while waiting.
     """
 
-    def __init__(self, argv, timeout, end_grace=10.0, tick=None, on_tick=None):
+    def __init__(self, argv, timeout, end_grace=10.0, tick=None, on_tick=None,
+                 stdin_pipe=False):
         self.argv = list(argv)
+        self.stdin_pipe = stdin_pipe   # the oracle answers on the console input
         self.timeout = timeout
         self.end_grace = end_grace
         self.tick = tick
@@ -288,10 +290,20 @@ class EmulatorProcess:
             self._kill_group(signal.SIGKILL)
             self.proc.wait()
 
+    def write_stdin(self, text):
+        """Send a line to the emulator's console input (serial RX)."""
+        if self.proc and self.proc.stdin:
+            try:
+                self.proc.stdin.write(text.encode() + b"\r")
+                self.proc.stdin.flush()
+            except OSError:
+                pass
+
     def run(self, on_line):
         self.start_time = time.monotonic()
         try:
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(self.argv,
+                                         stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          start_new_session=True)
         except OSError as e:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import emulators  # noqa: E402
 import ktap  # noqa: E402
+import oracle as oracles  # noqa: E402
 import verdict as verdicts  # noqa: E402
 
 TAIL_LINES = 30
@@ -158,10 +159,13 @@ class Session:
         self.log = log
         self.tail = deque(maxlen=TAIL_LINES)
         self.all_err = []          # stderr lines (for the emulator status)
+        self.oracle = None         # oracles.Oracle when --oracle
         self.last_result_time = None
 
     def line(self, text, stream="out"):
         """Returns True once the kernel has ended the run."""
+        if self.oracle and stream == "out":
+            self.oracle.line(ktap.clean_line(text))
         if self.log:
             self.log.write(text + "\n")
         shown = ktap.clean_line(text)
@@ -186,6 +190,8 @@ class Session:
 def build_cmdline(args):
     # the kernel checks that it found as many CPUs as the emulator has
     parts = ["smp.expect=%d" % args.smp] if getattr(args, "smp", None) else []
+    if getattr(args, "oracle", False):
+        parts.append("oracle=1")
     if args.filter:
         parts.append("ktest.filter=" + args.filter)
     if args.append:
@@ -233,6 +239,9 @@ def parse_args(argv):
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="extra QEMU argument (repeatable)")
     p.add_argument("--result-json", metavar="FILE", help="write the verdict and counts as JSON")
+    p.add_argument("--oracle", action="store_true",
+                   help="x86_64/qemu: answer the kernel's page-table oracle requests "
+                        "with QEMU's 'info tlb' (tests/runner/oracle.py)")
     p.add_argument("--end-grace", type=float, default=10.0, help=argparse.SUPPRESS)
     # test-only: run this command instead of the emulator (shell words)
     p.add_argument("--command", help=argparse.SUPPRESS)
@@ -250,6 +259,8 @@ def parse_args(argv):
         p.error("--replay-exit needs --replay")
     if args.replay and args.command:
         p.error("--replay and --command exclude each other")
+    if args.oracle and (args.arch != "x86_64" or args.emu != "qemu" or args.replay):
+        p.error("--oracle needs --arch x86_64 with QEMU")
     if args.filter is not None and (not args.filter or any(ch.isspace() for ch in args.filter)):
         p.error("--filter must be one word without spaces")
     return p, args
@@ -267,9 +278,13 @@ def write_metrics(path, parser, label, arch):
 def main(argv=None, out=None):
     out = out or sys.stdout
     p, args = parse_args(argv)
+    qmp_dir = tempfile.mkdtemp(prefix="ptrun-qmp-") if args.oracle else None
+    qmp_path = os.path.join(qmp_dir, "qmp.sock") if qmp_dir else None
+    extra = tuple(args.qemu_arg) + (("-qmp", "unix:%s,server=on,wait=off" % qmp_path)
+                                    if qmp_path else ())
     cfg = emulators.RunConfig(arch=args.arch, emu=args.emu, boot=args.boot, smp=args.smp,
                               mem=args.mem, kernel=args.kernel, cmdline=build_cmdline(args),
-                              extra_args=tuple(args.qemu_arg))
+                              extra_args=extra)
     try:
         backend = emulators.make_backend(cfg)
     except emulators.NotAvailable as e:
@@ -312,7 +327,10 @@ def main(argv=None, out=None):
                     display.start = time.monotonic()
                     proc = emulators.EmulatorProcess(argv_cmd, args.timeout, end_grace=args.end_grace,
                                                      tick=0.25 if display.tty else None,
-                                                     on_tick=display.tick)
+                                                     on_tick=display.tick,
+                                                     stdin_pipe=bool(qmp_path))
+                    if qmp_path:
+                        session.oracle = oracles.Oracle(qmp_path, proc.write_stdin)
                     code = proc.run(session.line)
                     if proc.timed_out:
                         timed_out = args.timeout
@@ -329,6 +347,9 @@ def main(argv=None, out=None):
     finally:
         if log:
             log.close()
+        if qmp_dir:
+            import shutil
+            shutil.rmtree(qmp_dir, ignore_errors=True)
 
     session.parser.close()
     display.finish()
@@ -355,6 +376,11 @@ def main(argv=None, out=None):
     display.print(c.green(reason) if ok else c.red(reason))
     for w in parser.warnings[:5]:
         display.print(c.dim("  note: %s" % w))
+    if session.oracle:
+        for good, what in session.oracle.answers:
+            display.print("  oracle (QEMU info tlb): %s" % what)
+        if not session.oracle.answers:
+            display.print(c.dim("  oracle: the kernel asked nothing (oracle suite filtered out?)"))
     if not ok and not args.verbose and session.tail:
         display.print(c.dim("--- last %d console lines ---" % len(session.tail)))
         for line in session.tail:

@@ -151,6 +151,9 @@ static inline unsigned pt_entry_prot(unsigned level, pt_entry_t e)
 static inline bool pt_entry_young(pt_entry_t e) { return e & X86_A; }
 static inline bool pt_entry_dirty(pt_entry_t e) { return e & X86_D; }
 
+/* Invalidations are local: other CPUs need an IPI (mm/tlbflush.c). */
+#define ARCH_TLB_BROADCAST 0
+
 /* 2 MiB leaves exist on every x86-64 CPU. */
 static inline bool pt_huge_supported(void)
 {
