@@ -16,6 +16,8 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
+/* First occurrence of @needle in @hay, or NULL. */
+char *strstr(const char *hay, const char *needle);
 
 /*
  * Parse an unsigned integer: decimal, 0x hex, or 0 octal when base is 0.
