@@ -1,4 +1,4 @@
-/* probe_read_u64/probe_write_u64: one access with an extable entry. */
+/* probe_read_u64/probe_write_u64: one access with an extable entry; probe_exec. */
 #include "kernel/errno.h"
 #include "kernel/extable.h"
 #include <asm/extable.h>
@@ -36,4 +36,37 @@ int probe_write_u64(volatile void *p, uint64_t val)
 		ASM_EXTABLE(1b, 3b)
 		: "+d"(err) : "a"(p), "d"(val), "K"(-EFAULT) : "memory");
 	return err;
+}
+
+/*
+ * probe_exec_asm(target): call the code at @target with r14 pointing back
+ * here.  If fetching it faults, the run-time extable entry for @target
+ * sends the CPU to probe_exec_fault with r14 still set by the basr: it
+ * returns -EFAULT to the same place.
+ */
+int probe_exec_asm(const void *target);
+extern char probe_exec_fault[];
+__asm__(
+	".text\n"
+	".globl probe_exec_asm\n"
+	"probe_exec_asm:\n"
+	"	lgr	%r1,%r2\n"
+	"	lgr	%r0,%r14\n"      /* the target only returns: r0 survives */
+	"	lghi	%r2,0\n"
+	"	basr	%r14,%r1\n"
+	"	lgr	%r14,%r0\n"
+	"	br	%r14\n"
+	".globl probe_exec_fault\n"
+	"probe_exec_fault:\n"
+	"	lghi	%r2,-14\n"
+	"	br	%r14\n");
+
+int probe_exec(const void *target)
+{
+	int ret;
+
+	extable_add_dynamic((unsigned long)target, (unsigned long)probe_exec_fault);
+	ret = probe_exec_asm(target);
+	extable_remove_dynamic((unsigned long)target);
+	return ret;
 }

@@ -3,6 +3,7 @@
 #define PTLAB_S390X_S390X_H
 
 #include "kernel/compiler.h"
+#include <asm/pgtable.h>
 #include <asm/ptrace.h>
 
 /* kmain's magic from boot/s390x/head.S: 0x5339000n, n = how we came in */
@@ -27,8 +28,13 @@ static inline void s390_leave_wait(struct pt_regs *regs)
 extern const struct psw_pair { unsigned long mask, addr; } s390_new_psws[6];
 
 /* Handlers for external interruptions other than the SCLP's. */
-void s390_tick_interrupt(void);
+void s390_tick_interrupt(unsigned long interrupted_ip);
 void s390_ipi_interrupt(void);
+
+/* DAT (arch/s390x/mmu.c). */
+bool s390_facility(unsigned nr);      /* STFLE bit @nr (after paging) */
+uint64_t s390_asce(const pt_entry_t *top);
+void s390_dat_enable_cpu(void);       /* CR0/CR1/CR7/CR13, DAT on, new PSWs */
 
 /* Entry of a secondary CPU (entry.S), reached through its restart PSW. */
 void s390_secondary_entry(void);

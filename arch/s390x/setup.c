@@ -151,7 +151,8 @@ void arch_early_init(unsigned long magic, unsigned long info,
 
 void arch_mm_early_init(void)
 {
-	/* DAT is off: all RAM is reachable at its real address already */
+	/* DAT is still off: all RAM is reachable at its real address, and the
+	 * identity map arch_paging_init builds keeps it that way */
 }
 
 void arch_console_write(const char *s, size_t n)
@@ -202,10 +203,16 @@ void arch_tick_start(void)
 	local_irq_restore(flags);
 }
 
-void s390_tick_interrupt(void)
+/*
+ * The clock comparator is an external interruption: it only comes while
+ * the PSW has external interruptions on, never inside a region that
+ * disabled them (the SCLP's enabled waits mask its subclass in CR0), which
+ * is what makes such a region an RCU reader.
+ */
+void s390_tick_interrupt(unsigned long interrupted_ip)
 {
 	set_clock_comparator(get_tod_clock() + TICK_TOD);
-	smp_tick();
+	smp_tick(interrupted_ip);
 }
 
 /* Stop @addr and wait (bounded) until SIGP sense says it stopped. */

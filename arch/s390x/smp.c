@@ -104,6 +104,8 @@ __noreturn void s390_secondary_start(void)
 	/* from now on a restart is an operator's: report it, like CPU 0 */
 	restart->addr = s390_new_psws[INT_RESTART].addr;
 	lctlg0(stctg(0) & ~CR0_EXT_SUBCLASSES);
+	/* the restart PSW brought us here with DAT off: now the tables */
+	s390_dat_enable_cpu();
 	enable_ipis();
 	secondary_cpu_main();
 }

@@ -9,7 +9,9 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/traps.h"
+#include "mm/mm.h"
 #include <asm/cpu.h>
+#include <asm/irq.h>
 #include <asm/lowcore.h>
 
 #define PGM_CODE_MASK 0x7f   /* without the PER (0x80) and TX (0x200) bits */
@@ -65,23 +67,94 @@ static unsigned long pgm_insn_addr(const struct pt_regs *regs)
 	return regs->psw_addr - (regs->ilc & 6);
 }
 
+/* TEID bits (Principles of Operation, "Translation-Exception Identification") */
+#define TEID_ASCE_MASK  0x003ul   /* bits 62-63: 0 = primary space */
+#define TEID_PROT_VALID 0x004ul   /* bit 61: DAT/IEP protection, address valid */
+#define TEID_IEP        0x080ul   /* bit 56: instruction-execution protection */
+#define TEID_FS_MASK    0xc00ul   /* bits 52-53: 01 store, 10 fetch */
+#define TEID_FS_STORE   0x400ul
+
+/*
+ * The failing page of a DAT exception, or of a protection exception whose
+ * TEID is valid (DAT protection, IEP), with the access kind; false for
+ * anything else (low-address or key protection, other codes).
+ */
+static bool pgm_fault_addr(const struct pt_regs *regs, unsigned long *addr,
+			   bool *write, bool *exec)
+{
+	unsigned code = regs->int_code & PGM_CODE_MASK;
+	unsigned long ip = pgm_insn_addr(regs);
+
+	*addr = regs->teid & ~(PAGE_SIZE - 1);
+	if (pgm_is_translation(code)) {
+		*write = (regs->teid & TEID_FS_MASK) == TEID_FS_STORE;
+		/* the instruction's own page (or the next, for one that
+		 * straddles) cannot fail a data access: it was the fetch */
+		*exec = *addr == (ip & ~(PAGE_SIZE - 1)) ||
+			*addr == ((ip + 5) & ~(PAGE_SIZE - 1));
+		return true;
+	}
+	if (code == 0x04 && (regs->teid & TEID_PROT_VALID)) {
+		*exec = regs->teid & TEID_IEP;
+		*write = !*exec;
+		if (*exec)  /* IEP: the TEID address is not the fetch's */
+			*addr = ip & ~(PAGE_SIZE - 1);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A fault on a user address of the loaded mm (in primary space, where the
+ * kernel runs): demand paging.  Interrupts go back on if the interrupted
+ * PSW had them, so a CPU waiting here for the mmap lock still answers
+ * cross-calls.  On success the instruction runs again: translation
+ * exceptions are nullifying (the PSW points at it already), protection is
+ * suppressing (the PSW points past it).
+ */
+static bool user_fault(struct pt_regs *regs, unsigned long addr, bool write,
+		       bool exec)
+{
+	struct mm *mm = current_mm();
+	int err;
+
+	if (!mm || addr < USER_VA_START || addr >= USER_VA_END ||
+	    (regs->teid & TEID_ASCE_MASK) || (regs->int_code & PGM_PER))
+		return false;
+	if (regs->psw_mask & PSW_MASK_EXT)
+		local_irq_enable();
+	err = handle_mm_fault(mm, addr, write, exec);
+	local_irq_disable();
+	if (err)
+		return false;
+	regs->psw_addr = pgm_insn_addr(regs);
+	return true;
+}
+
 void s390_do_pgm(struct pt_regs *regs);
 void s390_do_pgm(struct pt_regs *regs)
 {
 	struct percpu *cpu = this_cpu();
 	unsigned long ip = pgm_insn_addr(regs);
-	unsigned long fixup = extable_lookup(ip);
+	unsigned long fixup, addr = 0;
+	bool write = false, exec = false, dat;
 	char where[96];
 
 	cpu->trap_depth++;
+	dat = pgm_fault_addr(regs, &addr, &write, &exec);
+	if (dat && user_fault(regs, addr, write, exec)) {
+		cpu->trap_depth--;
+		return;
+	}
+	fixup = extable_lookup(ip);
 	if (fixup && !(regs->int_code & PGM_PER)) {
 		struct fault_info fi = {
 			.code = regs->int_code, .ip = ip,
 		};
 
-		if (pgm_is_translation(regs->int_code)) {
+		if (dat) {
 			fi.error = regs->teid;
-			fi.addr = regs->teid & ~(PAGE_SIZE - 1);
+			fi.addr = addr;
 		}
 		extable_record(&fi);
 		regs->psw_addr = fixup;
@@ -89,10 +162,9 @@ void s390_do_pgm(struct pt_regs *regs)
 		return;
 	}
 	ksym_format(where, sizeof(where), ip);
-	if (pgm_is_translation(regs->int_code))
+	if (dat)
 		trap_unexpected(regs, "%s exception (code 0x%04x) for address %#lx (TEID %#llx) at %s, ILC %u",
-				pgm_name(regs->int_code), regs->int_code,
-				(unsigned long)(regs->teid & ~(PAGE_SIZE - 1)),
+				pgm_name(regs->int_code), regs->int_code, addr,
 				(unsigned long long)regs->teid, where,
 				regs->ilc & 6);
 	trap_unexpected(regs, "%s exception (code 0x%04x) at %s, ILC %u",
@@ -111,7 +183,7 @@ void s390_do_ext(struct pt_regs *regs)
 		sclp_handle_irq(regs->int_parm);
 		break;
 	case EXT_CLOCK_COMPARATOR:
-		s390_tick_interrupt();
+		s390_tick_interrupt(regs->psw_addr);
 		break;
 	case EXT_EMERGENCY_SIGNAL:
 		s390_ipi_interrupt();

@@ -129,8 +129,10 @@ static inline int sigp_retry(uint16_t addr, uint8_t order, uint32_t parm,
 }
 
 /*
- * Beyond any RAM an emulator will give us (64 TiB): with DAT off an access
- * there is an addressing exception (selftest's unexpected-exception case).
+ * In user space (64 TiB, asm/pgtable.h) where no test declares anything:
+ * with the kernel's tables loaded its region-second entry is invalid, so
+ * an access is a region-second-translation exception (code 0x3a); with a
+ * user mm loaded the fault finds no region and is refused.
  */
 #define UNMAPPED_TEST_ADDRESS 0x0000400000000000ul
 
