@@ -9,6 +9,7 @@
 #include "kernel/smp.h"
 #include "kernel/worker.h"
 #include "tests/ktest/mm_helpers.h"
+#include "tests/ktest/wx.h"
 
 /* An address in user space aligned to @span, clear of the bottom. */
 static unsigned long boundary(unsigned long span)
@@ -61,15 +62,31 @@ static void level_boundaries(struct ktest *t)
 	test_mm_end(mm);
 }
 
-/* N pages at stride S: the counters must match the MMU's formula. */
+static unsigned long level_span(unsigned level)
+{
+	return 1ul << pt_level_shift(level);
+}
+
+/*
+ * N pages at stride S: the counters must match the MMU's formula.  The
+ * strides come from the MMU's own spans (x86-64: 4K, 1M, 6M, 1G, 512G;
+ * s390x: 4K, 512K, 3M, 2G, 4T): within a pte table, across pte tables,
+ * across pmd tables, across pud tables.
+ */
 static void table_count_formula(struct ktest *t)
 {
-	static const struct { unsigned n; unsigned long stride; } cases[] = {
-		{ 64, PAGE_SIZE }, { 40, 1ul << 20 }, { 20, 3ul << 21 },
-		{ 9, 1ul << 30 }, { 5, 1ul << 39 } };
+	unsigned above_pud = PT_NR_LEVELS - 1;
+	struct { unsigned n; unsigned long stride; } cases[5];
 	unsigned long addrs[64];
 	long want[PT_NR_LEVELS];
 
+	while (pt_next_level(above_pud) != PT_PUD)   /* x86-64: p4d folded */
+		above_pud--;
+	cases[0].n = 64; cases[0].stride = PAGE_SIZE;
+	cases[1].n = 40; cases[1].stride = level_span(PT_PMD) / 2;
+	cases[2].n = 20; cases[2].stride = 3 * level_span(PT_PMD);
+	cases[3].n = 9;  cases[3].stride = level_span(PT_PUD);
+	cases[4].n = 5;  cases[4].stride = level_span(above_pud);
 	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
 		unsigned long base = boundary(1ul << 30) + PAGE_SIZE * 3;
 		unsigned long end = base + cases[c].n * cases[c].stride;
@@ -223,21 +240,31 @@ static void misuse_reported(struct ktest *t)
 	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty + 1);
 }
 
-/* Kernel text is read-only, rodata too, data is not executable. */
+/* Kernel text is read-only, rodata too (what the fault looks like is the
+ * architecture's: tests/ktest/<arch>/wx.c). */
 static const uint64_t some_rodata = 0x1234;
-static uint8_t data_ret[16] = { 0xc3 };        /* x86 'ret' */
 
 static void kernel_wx(struct ktest *t)
 {
 	uint64_t v;
 
 	KT_EXPECT_EQ(t, probe_write_u64((void *)&kernel_wx, 0), -EFAULT);
-	KT_EXPECT_EQ(t, last_fault()->error & 3, 3ul);   /* present, write */
+	wx_expect_write_fault(t, (unsigned long)&kernel_wx);
 	KT_EXPECT_EQ(t, probe_read_u64((void *)&some_rodata, &v), 0);
 	KT_EXPECT_EQ(t, probe_write_u64((void *)&some_rodata, 0), -EFAULT);
-	KT_EXPECT_EQ(t, probe_exec(data_ret), -EFAULT);
-	KT_EXPECT_EQ(t, last_fault()->error & 0x11, 0x11ul); /* present, fetch */
+	wx_expect_write_fault(t, (unsigned long)&some_rodata);
 	KT_EXPECT_EQ(t, some_rodata, 0x1234ull);
+}
+
+/* Kernel data is not executable, where the MMU can say so. */
+static void kernel_data_noexec(struct ktest *t)
+{
+	const char *why = wx_no_exec_reason();
+
+	if (why)
+		ktest_skip(t, "%s", why);
+	KT_EXPECT_EQ(t, probe_exec(wx_data_ret), -EFAULT);
+	wx_expect_exec_fault(t, (unsigned long)wx_data_ret);
 }
 
 static void switch_tracks_cpus(struct ktest *t)
@@ -349,6 +376,7 @@ static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(huge_fault),
 	KTEST_CASE(misuse_reported),
 	KTEST_CASE(kernel_wx),
+	KTEST_CASE(kernel_data_noexec),
 	KTEST_CASE(switch_tracks_cpus),
 	KTEST_CASE(concurrent_faults),
 	KTEST_CASE(metrics),

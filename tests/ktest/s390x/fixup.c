@@ -1,9 +1,13 @@
 /*
  * s390x exception fixups: an operation exception (suppressing: the old
- * PSW points past the instruction) and an addressing exception (DAT off,
- * a real address beyond the machine's memory) caught, recorded, resumed.
+ * PSW points past the instruction), an addressing exception (a real
+ * address beyond the machine's memory, DAT off for that one instruction)
+ * and a translation exception (DAT on, nothing mapped) caught, recorded,
+ * resumed.
  */
+#include "arch/s390x/s390x.h"
 #include "arch/s390x/sclp.h"
+#include "mm/mm.h"
 #include "kernel/extable.h"
 #include "kernel/ktest.h"
 #include <asm/cpu.h>
@@ -32,16 +36,20 @@ static void addressing_exception(struct ktest *t)
 	volatile uint64_t *p;
 	int err = 0;
 
+	unsigned char mask = 0;
+
 	KT_ASSERT_NE(t, sclp.ram_size, 0ull);
 	p = (volatile uint64_t *)(uintptr_t)(sclp.ram_size + 0x100);
+	/* DAT and interruptions off for the access: the address is real */
 	__asm__ __volatile__(
+		"	stnsm	%4,0xf8\n"
 		"	larl	%0,1f\n"
 		"1:	lg	%1,0(%3)\n"     /* RXY: 6 bytes, ILC 3 */
 		"	j	3f\n"
 		"2:	lhi	%2,1\n"
-		"3:\n"
+		"3:	ssm	%4\n"
 		ASM_EXTABLE(1b, 2b)
-		: "=&a"(insn), "+d"(v), "+d"(err) : "a"(p) : "memory");
+		: "=&a"(insn), "+d"(v), "+d"(err) : "a"(p), "Q"(mask) : "memory");
 	KT_EXPECT_EQ(t, err, 1);
 	KT_EXPECT_EQ(t, v, 0x1234ull);  /* suppressed: not loaded */
 	KT_EXPECT_EQ(t, last_fault()->count, before + 1);
@@ -49,16 +57,29 @@ static void addressing_exception(struct ktest *t)
 	KT_EXPECT_EQ(t, last_fault()->ip, insn);
 }
 
-static void probe_beyond_memory(struct ktest *t)
+/*
+ * DAT on, the kernel's tables loaded: the region-second entry for the
+ * address is invalid.  The TEID names the page, primary space (bits 62-63
+ * zero) and, with facility 75, fetch (0x800) or store (0x400).
+ */
+static void probe_unmapped(struct ktest *t)
 {
-	volatile void *p = (volatile void *)(uintptr_t)UNMAPPED_TEST_ADDRESS;
+	volatile void *p = (volatile void *)(uintptr_t)(UNMAPPED_TEST_ADDRESS + 0x123);
 	uint64_t v = 0xdead;
 
+	KT_ASSERT(t, current_mm() == NULL);
 	KT_EXPECT_EQ(t, probe_read_u64(p, &v), -14);
 	KT_EXPECT_EQ(t, v, 0xdeadull);  /* untouched */
-	KT_EXPECT_EQ(t, last_fault()->code, 0x0005ul);
+	KT_EXPECT_EQ(t, last_fault()->code, 0x003aul);
+	KT_EXPECT_EQ(t, last_fault()->addr, UNMAPPED_TEST_ADDRESS);
+	KT_EXPECT_EQ(t, last_fault()->error & 3, 0ul);
+	if (s390_facility(75))
+		KT_EXPECT_EQ(t, last_fault()->error & 0xc00, 0x800ul);
 	KT_EXPECT_EQ(t, probe_write_u64(p, 1), -14);
-	KT_EXPECT_EQ(t, last_fault()->code, 0x0005ul);
+	KT_EXPECT_EQ(t, last_fault()->code, 0x003aul);
+	KT_EXPECT_EQ(t, last_fault()->addr, UNMAPPED_TEST_ADDRESS);
+	if (s390_facility(75))
+		KT_EXPECT_EQ(t, last_fault()->error & 0xc00, 0x400ul);
 }
 
 static void probe_mapped(struct ktest *t)
@@ -101,7 +122,7 @@ static void specification_exception(struct ktest *t)
 static const struct ktest_case s390x_fixup_cases[] = {
 	KTEST_CASE(operation_exception),
 	KTEST_CASE(addressing_exception),
-	KTEST_CASE(probe_beyond_memory),
+	KTEST_CASE(probe_unmapped),
 	KTEST_CASE(probe_mapped),
 	KTEST_CASE(specification_exception),
 	{ 0 },
