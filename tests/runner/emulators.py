@@ -51,11 +51,14 @@ class RunConfig:
     kernel: str = None          # image path; None = the build's default
     cmdline: str = ""           # kernel command line
     extra_args: tuple = ()      # --qemu-arg ...
+    timeout: float = 120.0      # the runner's hard timeout, seconds
 
 
 class Backend:
     name = "emulator"
     binary = None
+    # status() reads the console (stdout) too, not only stderr
+    status_from_console = False
 
     def __init__(self, cfg):
         self.cfg = cfg
@@ -93,7 +96,9 @@ class Backend:
         return EmulatorProcess(self.command(), timeout, **kw)
 
     def status(self, code, lines):
-        """EmuStatus from the exit code (None = unknown) and the output."""
+        """EmuStatus from the exit code (None = unknown) and the output.
+        Kind "timeout": the emulator's own wrapper gave up (the runner
+        reports it as its own timeout)."""
         raise NotImplementedError
 
 
@@ -219,15 +224,88 @@ class QemuS390x(Backend):
         return EmuStatus("crash", "qemu exited with %d, disabled wait at 0x%x" % (code, addr))
 
 
+MEM_UNITS = {"K": 1.0 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
+HERC_WAIT_RE = re.compile(r"^hercules-run: wait-psw ([0-9A-Fa-f]+) ([0-9A-Fa-f]+) status (\w+)")
+HERC_TIMEOUT_RE = re.compile(r"^hercules-run: timeout after (\d+) s")
+HERC_NOWAIT_RE = re.compile(r"^hercules-run: no disabled wait \(hercules exit code (-?\d+)\)")
+
+
+def mem_mib(mem):
+    """QEMU-style size ("256M", "3G", "512" = MiB) in whole MiB."""
+    unit = mem[-1].upper() if mem and mem[-1].isalpha() else "M"
+    number = mem[:-1] if mem and mem[-1].isalpha() else mem
+    return int(int(number) * MEM_UNITS[unit])
+
+
 class Hercules(Backend):
+    """Hercules 3.13 through boot/s390x/hercules-run.sh: it writes the
+    .cnf/.ins/.rc files, runs Hercules under its own timeout, passes the
+    guest console through and ends with one status line, e.g.
+    "hercules-run: wait-psw 0002000180000000 0000000000000FFF status pass".
+    Hercules itself always exits 0: that line is the exit status."""
     name = "hercules"
     binary = "hercules"
+    status_from_console = True
+    SCRIPT = REPO / "boot" / "s390x" / "hercules-run.sh"
+    MAX_CPUS = 8
 
     def __init__(self, cfg):
-        # The backend is being written elsewhere; it will build the .cnf and
-        # .ins files in prepare(), run "hercules -d -f ..." and read the
-        # HHCCP011I disabled-wait PSW from the log in status().
-        raise NotAvailable("--emu hercules: the Hercules backend is not available yet")
+        super().__init__(cfg)
+        if not 1 <= cfg.smp <= self.MAX_CPUS:
+            raise NotAvailable("--emu hercules: --smp must be 1..%d" % self.MAX_CPUS)
+        if cfg.boot != "direct":
+            raise NotAvailable("--boot %s is x86_64 only" % cfg.boot)
+        if mem_mib(cfg.mem) < 1:
+            raise NotAvailable("--emu hercules: --mem must be at least 1M")
+
+    def default_kernel(self):
+        return REPO / "build" / "s390x" / "ptlab.bin"
+
+    def kernel_path(self):
+        k = super().kernel_path()
+        # Hercules loads the flat image: take the .bin next to an ELF
+        if k.suffix == ".elf" and k.with_suffix(".bin").is_file():
+            return k.with_suffix(".bin")
+        return k
+
+    def check(self):
+        super().check()
+        if not self.SCRIPT.is_file():
+            raise SetupError("SETUP", "%s is missing" % self.SCRIPT)
+
+    def command(self):
+        c = self.cfg
+        # the script's own timeout first, so Hercules is stopped cleanly and
+        # the script says so; the runner's hard timeout stays the backstop
+        inner = max(1, int(c.timeout) - 3)
+        return ["bash", str(self.SCRIPT), str(self.kernel_path()), c.cmdline,
+                str(c.smp), str(mem_mib(c.mem)), str(inner)]
+
+    def status(self, code, lines):
+        if code is not None and code < 0:
+            return EmuStatus("crash", "hercules-run killed by %s" % describe_signal(code))
+        for line in reversed(lines):
+            m = HERC_WAIT_RE.match(line)
+            if m:
+                addr = int(m.group(2), 16)
+                kind = m.group(3)
+                detail = "hercules: disabled wait PSW %s %s (%s)" % (m.group(1), m.group(2), kind)
+                if kind in ("pass", "fail", "panic"):
+                    if code is not None and (code == 0) != (kind == "pass"):
+                        return EmuStatus("crash", "%s, but hercules-run exited with %d" % (detail, code))
+                    return EmuStatus(kind, detail)
+                return EmuStatus("crash", "hercules: disabled wait at 0x%x" % addr)
+            m = HERC_TIMEOUT_RE.match(line)
+            if m:
+                return EmuStatus("timeout", "hercules-run: timeout after %s s" % m.group(1))
+            m = HERC_NOWAIT_RE.match(line)
+            if m:
+                return EmuStatus("crash", "hercules ended without a disabled wait (exit code %s)" % m.group(1))
+        if code == 124:
+            return EmuStatus("timeout", "hercules-run: timeout")
+        if code is None:
+            return EmuStatus("unknown", "hercules-run status not known")
+        return EmuStatus("crash", "hercules-run exited with %d without a status line" % code)
 
 
 def make_backend(cfg):

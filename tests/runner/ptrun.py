@@ -159,6 +159,7 @@ class Session:
         self.log = log
         self.tail = deque(maxlen=TAIL_LINES)
         self.all_err = []          # stderr lines (for the emulator status)
+        self.all_out = []          # stdout lines (Hercules: its status line)
         self.oracle = None         # oracles.Oracle when --oracle
         self.last_result_time = None
 
@@ -171,6 +172,8 @@ class Session:
         shown = ktap.clean_line(text)
         if stream == "err":
             self.all_err.append(shown)
+        else:
+            self.all_out.append(shown)
         if shown.strip():
             self.tail.append(shown)
         self.display.raw(shown)
@@ -284,7 +287,7 @@ def main(argv=None, out=None):
                                     if qmp_path else ())
     cfg = emulators.RunConfig(arch=args.arch, emu=args.emu, boot=args.boot, smp=args.smp,
                               mem=args.mem, kernel=args.kernel, cmdline=build_cmdline(args),
-                              extra_args=extra)
+                              extra_args=extra, timeout=args.timeout)
     try:
         backend = emulators.make_backend(cfg)
     except emulators.NotAvailable as e:
@@ -313,6 +316,8 @@ def main(argv=None, out=None):
             if args.replay_exit is not None:
                 lines = [ktap.clean_line(x) for x in Path(args.replay).read_text(errors="replace").splitlines()]
                 emu_status = backend.status(args.replay_exit, lines)
+                if emu_status.kind == "timeout":
+                    timed_out, emu_status = args.timeout, None
         else:
             with tempfile.TemporaryDirectory(prefix="ptrun-") as tmp:
                 try:
@@ -337,7 +342,12 @@ def main(argv=None, out=None):
                     elif proc.stuck:
                         stuck = args.end_grace
                     else:
-                        emu_status = backend.status(code, session.all_err)
+                        lines = session.all_err
+                        if backend.status_from_console:
+                            lines = session.all_out + session.all_err
+                        emu_status = backend.status(code, lines)
+                        if emu_status.kind == "timeout":   # the wrapper's own
+                            timed_out, emu_status = args.timeout, None
                 except emulators.SetupError as e:
                     setup_error = e
     except KeyboardInterrupt:

@@ -257,8 +257,12 @@ class Backends(unittest.TestCase):
         mk = emulators.make_backend
         self.assertIsInstance(mk(emulators.RunConfig()), emulators.QemuX86)
         self.assertIsInstance(mk(emulators.RunConfig(arch="s390x")), emulators.QemuS390x)
-        with self.assertRaises(emulators.NotAvailable):
-            mk(emulators.RunConfig(arch="s390x", emu="hercules"))
+        self.assertIsInstance(mk(emulators.RunConfig(arch="s390x", emu="hercules")),
+                              emulators.Hercules)
+        for bad in (dict(arch="x86_64", emu="hercules"), dict(arch="s390x", emu="hercules", smp=9),
+                    dict(arch="s390x", emu="hercules", boot="iso")):
+            with self.assertRaises(emulators.NotAvailable):
+                mk(emulators.RunConfig(**bad))
         with self.assertRaises(emulators.NotAvailable):
             mk(emulators.RunConfig(arch="s390x", boot="iso"))
 

@@ -138,10 +138,13 @@ class Options(unittest.TestCase):
                 self.assertEqual(rc, 2)
                 self.assertIn("usage:", err)
 
-    def test_hercules_not_yet(self):
-        rc, _, err = ptrun("--arch", "s390x", "--emu", "hercules")
-        self.assertEqual(rc, 2)
-        self.assertIn("not available yet", err)
+    def test_hercules_options(self):
+        for args, msg in ((["--emu", "hercules"], "runs s390x only"),
+                          (["--arch", "s390x", "--emu", "hercules", "--smp", "9"], "--smp must be 1..8")):
+            with self.subTest(args=args):
+                rc, _, err = ptrun(*args)
+                self.assertEqual(rc, 2)
+                self.assertIn(msg, err)
 
     def test_missing_kernel(self):
         rc, out, _ = ptrun("--kernel", "/nonexistent/ptlab.elf")
@@ -203,6 +206,78 @@ class FakeEmulator(unittest.TestCase):
             self.assertIn("FAILED: 1 test failed", out)
             rc, out, _ = ptrun("--arch", "s390x", "--command", cmd.replace("bad'", "123'"))
             self.assertIn("EMULATOR: qemu exited with 1, disabled wait at 0x123", out)
+
+
+class HerculesBackend(unittest.TestCase):
+    """The Hercules backend: hercules-run.sh's status line is the exit status."""
+
+    def herc(self, log, exit_code, *extra):
+        return ptrun("--arch", "s390x", "--emu", "hercules", "--smp", 2,
+                     "--command", fake(log, "--exit", exit_code), *extra)
+
+    def test_replay(self):
+        rc, out, _ = ptrun("--arch", "s390x", "--emu", "hercules", "--replay",
+                           LOGS / "s390x-hercules-pass.log", "--replay-exit", 0)
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out[-1], "[replay s390x-hercules-pass.log] 11 passed, 0 failed")
+        rc, out, _ = ptrun("--arch", "s390x", "--emu", "hercules", "--replay",
+                           LOGS / "s390x-hercules-selftest-fail.log", "--replay-exit", 1,
+                           "--expect", "fail")
+        self.assertEqual(rc, 0, out)
+
+    def test_pass_and_fail(self):
+        rc, out, _ = self.herc("s390x-hercules-pass.log", 0)
+        self.assertEqual(rc, 0, out)
+        self.assertTrue(out[-2].startswith("PASS in "), out)
+        rc, out, _ = self.herc("s390x-hercules-selftest-fail.log", 1)
+        self.assertEqual(rc, 1)
+        self.assertIn("FAILED: 2 tests failed", out)
+
+    def test_status_line_must_agree(self):
+        lines = (LOGS / "s390x-hercules-pass.log").read_text().splitlines()
+        with tempfile.TemporaryDirectory() as d:
+            for last, code, want in (
+                    (lines[-1].replace("FFF status pass", "BAD status fail"), 1,
+                     "EMULATOR: kernel said pass but hercules: disabled wait PSW "
+                     "0002000180000000 0000000000000BAD (fail)"),
+                    (lines[-1].replace("FFF status pass", "123 status other"), 1,
+                     "EMULATOR: hercules: disabled wait at 0x123"),
+                    (lines[-1], 1, "EMULATOR: hercules: disabled wait PSW 0002000180000000 "
+                     "0000000000000FFF (pass), but hercules-run exited with 1"),
+                    ("hercules-run: no disabled wait (hercules exit code 0)", 2,
+                     "EMULATOR: hercules ended without a disabled wait (exit code 0)")):
+                with self.subTest(last=last):
+                    console = Path(d) / "console"
+                    console.write_text("\n".join(lines[:-1] + [last]) + "\n")
+                    rc, out, _ = ptrun("--arch", "s390x", "--emu", "hercules", "--command",
+                                       " ".join(shlex.quote(str(a)) for a in
+                                                [sys.executable, FAKE, console, "--exit", code]))
+                    self.assertEqual(rc, 1)
+                    self.assertIn(want, out)
+
+    def test_own_timeout_is_a_timeout(self):
+        lines = (LOGS / "s390x-hercules-pass.log").read_text().splitlines()
+        with tempfile.TemporaryDirectory() as d:
+            console = Path(d) / "console"
+            console.write_text("\n".join(lines[:20] + ["hercules-run: timeout after 57 s"]) + "\n")
+            rc, out, _ = ptrun("--arch", "s390x", "--emu", "hercules", "--timeout", 60,
+                               "--expect", "timeout", "--command",
+                               " ".join(shlex.quote(str(a)) for a in
+                                        [sys.executable, FAKE, console, "--exit", 124]))
+            self.assertEqual(rc, 0, out)
+            self.assertTrue(any(l.startswith("EXPECTED timeout, got it: TIMEOUT after 60 s") for l in out), out)
+
+    def test_command_line(self):
+        sys.path.insert(0, str(HERE))
+        import emulators
+        cfg = emulators.RunConfig(arch="s390x", emu="hercules", smp=4, mem="1G",
+                                  cmdline="smp.expect=4", timeout=60)
+        cmd = emulators.make_backend(cfg).command()
+        self.assertEqual(cmd[1:], [str(emulators.REPO / "boot/s390x/hercules-run.sh"),
+                                   str(emulators.REPO / "build/s390x/ptlab.bin"),
+                                   "smp.expect=4", "4", "1024", "57"])
+        self.assertEqual(emulators.mem_mib("64M"), 64)
+        self.assertEqual(emulators.mem_mib("512"), 512)
 
 
 if __name__ == "__main__":
