@@ -70,6 +70,8 @@ static void reader_job(struct ktest *t, void *arg)
 		}
 		sd.step = STEP(r, 4);
 	}
+	/* stay loaded until the zapper's last zap: it must shoot us down */
+	wait_step(STEP(sd.rounds, 1));
 	switch_mm(NULL);
 }
 
@@ -90,6 +92,7 @@ static void zapper_job(struct ktest *t, void *arg)
 		/* the reader faulted a fresh page in: drop it for the next round */
 		zap_range(sd.mm, sd.va, sd.va + PAGE_SIZE);
 	}
+	sd.step = STEP(sd.rounds, 1);
 	switch_mm(NULL);
 }
 
