@@ -112,11 +112,19 @@ static bool span_has_vma(struct mm *mm, unsigned long start, unsigned long end)
 	return false;
 }
 
+__weak int arch_mm_grow(struct mm *mm, unsigned long end)
+{
+	(void)mm;
+	(void)end;
+	return 0;
+}
+
 int mm_declare(struct mm *mm, unsigned long start, unsigned long end,
 	       unsigned flags)
 {
 	struct vma *v;
 	struct list_head *pos;
+	int err;
 
 	if (start >= end || start < USER_VA_START || end > USER_VA_END ||
 	    !IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE))
@@ -128,10 +136,11 @@ int mm_declare(struct mm *mm, unsigned long start, unsigned long end,
 	v->end = end;
 	v->flags = flags;
 	write_lock(&mm->mmap_lock);
-	if (span_has_vma(mm, start, end)) {
+	err = span_has_vma(mm, start, end) ? -EINVAL : arch_mm_grow(mm, end);
+	if (err) {
 		write_unlock(&mm->mmap_lock);
 		kfree(v);
-		return -EINVAL;
+		return err;
 	}
 	list_for_each(pos, &mm->vmas)
 		if (list_entry(pos, struct vma, node)->start > start)

@@ -103,6 +103,12 @@ bool mm_translate(struct mm *mm, unsigned long va, uint64_t *pa,
 void arch_paging_init(void);
 /* Fill a new mm's top table with the kernel's part; set hw_root. */
 int arch_mm_init(struct mm *mm);
+/*
+ * A region up to @end is being declared (mmap_lock held for writing): grow
+ * the address space if its top table cannot reach that far (s390x: a
+ * region-first table on top).  0 or -ENOMEM.  Default: nothing to do.
+ */
+int arch_mm_grow(struct mm *mm, unsigned long end);
 /* Before the top table is freed. */
 void arch_mm_release(struct mm *mm);
 /* Load @mm's tables on this CPU. */

@@ -14,6 +14,9 @@
  */
 #include "arch/s390x/s390x.h"
 #include "kernel/boot.h"
+#include "kernel/errno.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "mm/memblock.h"
 #include "mm/mm.h"
@@ -54,9 +57,11 @@ static void detect_facilities(void)
 	s390_have_iep = s390_facility(130);
 }
 
-uint64_t s390_asce(const pt_entry_t *top)
+/* The ASCE of @mm's top table (region-second, or region-first). */
+uint64_t s390_asce(const struct mm *mm)
 {
-	return virt_to_phys(top) | S390_ASCE_DT_R2 | S390_ASCE_TL_FULL;
+	return virt_to_phys(mm->pgd) | S390_ASCE_TL_FULL |
+	       (mm->top_level == PT_PGD ? S390_ASCE_DT_R1 : S390_ASCE_DT_R2);
 }
 
 static void load_asce(uint64_t asce)
@@ -152,7 +157,7 @@ void arch_paging_init(void)
 	/* the entry every ASCE shares: fixed from here on */
 	init_mm.pgd[0] = pt_mk_table(PT_P4D, virt_to_phys(r3), false);
 	top = map_ram();
-	init_mm.hw_root = s390_asce(init_mm.pgd);
+	init_mm.hw_root = s390_asce(&init_mm);
 	s390_dat_enable_cpu();
 	printk("paging: DAT on, region-second ASCE %#llx, RAM [0, %#llx) identity-mapped in %s pages, text read-only; EDAT-1 %s, IEP %s, IDTE %s\n",
 	       (unsigned long long)init_mm.hw_root, (unsigned long long)top,
@@ -164,15 +169,66 @@ void arch_paging_init(void)
 int arch_mm_init(struct mm *mm)
 {
 	mm->pgd[0] = init_mm.pgd[0];
-	mm->hw_root = s390_asce(mm->pgd);
+	mm->hw_root = s390_asce(mm);
+	return 0;
+}
+
+static void reload_asce(void *arg)
+{
+	struct mm *mm = arg;
+
+	if (this_cpu()->active_mm == mm)
+		arch_switch_mm(mm);
+}
+
+/*
+ * Upgrade to a region-first table when a region reaches past 8 PiB (Linux:
+ * crst_table_upgrade).  The old region-second table becomes entry 0 of the
+ * new top and stays the mm's (counted as a p4d table).  Under the mmap
+ * lock (written), so no walk is under way; CPUs that have the mm loaded
+ * get the new ASCE by a cross-call we do not wait for (we hold the lock),
+ * and until then the old one still translates everything below 8 PiB —
+ * an access above faults (ASCE type) and the fault reloads (traps.c).
+ */
+int arch_mm_grow(struct mm *mm, unsigned long end)
+{
+	cpumask_t others;
+	unsigned long flags;
+	pt_entry_t *r1;
+
+	if (mm->top_level == PT_PGD || end <= S390_R2_LIMIT)
+		return 0;
+	r1 = pt_alloc_table(mm, PT_PGD);
+	if (!r1)
+		return -ENOMEM;
+	r1[0] = pt_mk_table(PT_PGD, virt_to_phys(mm->pgd), true);
+	flags = local_irq_save();
+	WRITE_ONCE(mm->pgd, r1);
+	WRITE_ONCE(mm->top_level, PT_PGD);
+	WRITE_ONCE(mm->hw_root, s390_asce(mm));
+	reload_asce(mm);
+	others = mm->cpu_mask;
+	cpumask_clear_cpu(&others, smp_processor_id());
+	local_irq_restore(flags);
+	if (!cpumask_empty(&others))
+		smp_call_function_many(&others, reload_asce, mm, false);
 	return 0;
 }
 
 void arch_mm_release(struct mm *mm)
 {
+	pt_entry_t *r2 = mm->pgd;
+
+	if (mm->top_level == PT_PGD) {
+		/* the old top under entry 0: take it out like any table */
+		r2 = phys_to_virt(pt_entry_pa(PT_PGD, mm->pgd[0]));
+		arch_pt_clear(mm, 0, PT_PGD, &mm->pgd[0]);
+	}
 	/* user translations are gone (IPTE/IDTE on teardown); the kernel's
 	 * part is the same in every ASCE, so nothing cached can mislead */
-	mm->pgd[0] = pt_entry_none(PT_P4D);
+	r2[0] = pt_entry_none(PT_P4D);
+	if (r2 != mm->pgd)
+		pt_free_table(mm, PT_P4D, r2);
 }
 
 void arch_switch_mm(struct mm *mm)

@@ -33,7 +33,8 @@ void s390_ipi_interrupt(void);
 
 /* DAT (arch/s390x/mmu.c). */
 bool s390_facility(unsigned nr);      /* STFLE bit @nr (after paging) */
-uint64_t s390_asce(const pt_entry_t *top);
+struct mm;
+uint64_t s390_asce(const struct mm *mm);
 void s390_dat_enable_cpu(void);       /* CR0/CR1/CR7/CR13, DAT on, new PSWs */
 
 /* Entry of a secondary CPU (entry.S), reached through its restart PSW. */

@@ -121,6 +121,12 @@ static bool user_fault(struct pt_regs *regs, unsigned long addr, bool write,
 	if (!mm || addr < USER_VA_START || addr >= USER_VA_END ||
 	    (regs->teid & TEID_ASCE_MASK) || (regs->int_code & PGM_PER))
 		return false;
+	if (stctg(1) != READ_ONCE(mm->hw_root)) {
+		/* the mm grew a region-first table: load it and retry */
+		arch_switch_mm(mm);
+		regs->psw_addr = pgm_insn_addr(regs);
+		return true;
+	}
 	if (regs->psw_mask & PSW_MASK_EXT)
 		local_irq_enable();
 	err = handle_mm_fault(mm, addr, write, exec);

@@ -58,6 +58,35 @@ static inline void expected_tables(struct mm *mm, const unsigned long *addrs,
 	}
 }
 
+/*
+ * Tables an mm keeps with no region left: its top table, and those of its
+ * own below it that hold the kernel's shared entries (s390x: the
+ * region-second table under a region-first top).
+ */
+static inline void empty_mm_tables(struct mm *mm, long *want)
+{
+	unsigned long kva = (unsigned long)&init_mm;   /* in every mm */
+	pt_entry_t *table = mm->pgd;
+	unsigned level = mm->top_level;
+
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		want[l] = 0;
+	want[level] = 1;
+	while (level != PT_PTE) {
+		pt_entry_t e = table[pt_index(level, kva)];
+		struct page *pg;
+
+		if (!pt_entry_is_table(level, e))
+			break;
+		table = phys_to_virt(pt_entry_pa(level, e));
+		pg = virt_to_page(table);
+		if (!pg || pg->type != PG_PGTABLE || pg->pt.mm != mm)
+			break;
+		level = pt_next_level(level);
+		want[level]++;
+	}
+}
+
 static inline void expect_tables(struct ktest *t, struct mm *mm,
 				 const long *want)
 {

@@ -170,12 +170,17 @@ static struct {
 	volatile uint64_t v_overwritten;
 } inv;
 
-static void wait_step(unsigned s)
+static void wait_step_of(volatile unsigned *step, unsigned s)
 {
 	uint64_t end = uptime_ms() + 10000;
 
-	while (inv.step < s && uptime_ms() < end)
+	while (*step < s && uptime_ms() < end)
 		cpu_relax();
+}
+
+static void wait_step(unsigned s)
+{
+	wait_step_of(&inv.step, s);
 }
 
 static void inv_reader(struct ktest *t)
@@ -272,6 +277,104 @@ static void idte_reaches_other_cpus(struct ktest *t)
 	invalidate_on_other_cpu(t, PT_PMD);
 }
 
+/*
+ * A region past 8 PiB: the mm gets a region-first table on top (its entry
+ * 0 the old region-second table), the new ASCE is loaded here and on the
+ * other CPU that has the mm loaded, both reach old and new addresses, and
+ * teardown leaves nothing behind.
+ */
+#define PIB (1ul << 50)
+
+static struct {
+	struct mm *mm;
+	unsigned long low, high;
+	volatile unsigned step;
+	volatile uint64_t cr1_before, cr1_after, v_low, v_high;
+	volatile int err_high;
+} up;
+
+static void upgrade_job(struct ktest *t, void *arg)
+{
+	uint64_t v = 0;
+
+	if (smp_processor_id() == t->cpu) {
+		wait_step_of(&up.step, 1);
+		KT_EXPECT_EQ(t, mm_declare(up.mm, up.high, up.high + PAGE_SIZE,
+					   VM_READ | VM_WRITE), 0);
+		KT_EXPECT_EQ(t, touch_write(up.high, 0x4242), 0);
+		up.step = 2;
+		wait_step_of(&up.step, 3);
+		switch_mm(NULL);
+		return;
+	}
+	switch_mm(up.mm);
+	up.cr1_before = stctg(1);
+	touch_read(up.low, &v);
+	up.v_low = v;
+	up.step = 1;
+	wait_step_of(&up.step, 2);
+	up.err_high = touch_read(up.high, &v);   /* the new ASCE, IPI or not */
+	up.v_high = v;
+	up.cr1_after = stctg(1);
+	up.step = 3;
+	switch_mm(NULL);
+}
+
+static void region_first_upgrade(struct ktest *t)
+{
+	struct mm *mm = test_mm_start(t);
+	long want[PT_NR_LEVELS];
+	pt_entry_t *old_top = mm->pgd;
+	uint64_t r2_asce = mm->hw_root;
+	cpumask_t two;
+
+	up.mm = mm;
+	up.step = 0;
+	up.low = test_base();
+	up.high = 24 * PIB + 3 * TIB;
+	KT_ASSERT_EQ(t, mm_declare(mm, up.low, up.low + PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	KT_ASSERT_EQ(t, touch_write(up.low, 0x1717), 0);
+	KT_EXPECT_EQ(t, mm->top_level, (unsigned)PT_P4D);
+	if (nr_cpus_online < 2) {
+		KT_ASSERT_EQ(t, mm_declare(mm, up.high, up.high + PAGE_SIZE, VM_READ | VM_WRITE), 0);
+		KT_EXPECT_EQ(t, touch_write(up.high, 0x4242), 0);
+	} else {
+		cpumask_clear(&two);
+		cpumask_set(&two, t->cpu);
+		cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+		ktest_run_on(t, &two, upgrade_job, NULL, 30000);
+		switch_mm(mm);
+		KT_EXPECT_EQ(t, up.cr1_before, r2_asce);
+		KT_EXPECT_EQ(t, up.cr1_after, mm->hw_root);
+		KT_EXPECT_EQ(t, up.v_low, 0x1717ull);
+		KT_EXPECT_EQ(t, up.err_high, 0);
+		KT_EXPECT_EQ(t, up.v_high, 0x4242ull);
+	}
+	KT_EXPECT_EQ(t, mm->top_level, (unsigned)PT_PGD);
+	KT_EXPECT_EQ(t, mm->hw_root, virt_to_phys(mm->pgd) | 0xc | 0x3);
+	KT_EXPECT_EQ(t, stctg(1), mm->hw_root);
+	KT_EXPECT_EQ(t, pt_entry_pa(PT_PGD, mm->pgd[0]), virt_to_phys(old_top));
+	KT_EXPECT_EQ(t, mm->pgd[0] & 0x2f, 0x0full);   /* valid, TT r1, TL 3 */
+	KT_EXPECT_EQ(t, mm->nr_tables[PT_PGD], 1);
+	{
+		unsigned long addrs[2] = { up.low, up.high };
+		uint64_t v = 0;
+
+		KT_EXPECT_EQ(t, touch_read(up.low, &v), 0);
+		KT_EXPECT_EQ(t, v, 0x1717ull);
+		expected_tables(mm, addrs, 2, want);
+		expect_tables(t, mm, want);
+	}
+	/* beyond every region the fault is refused, at either height */
+	KT_EXPECT_EQ(t, touch_write(up.high + 8 * PIB, 1), -EFAULT);
+	KT_EXPECT_EQ(t, last_fault()->code & 0x7f, 0x39ul);   /* region-first */
+	unmap_range(mm, USER_VA_START, USER_VA_END);
+	empty_mm_tables(mm, want);
+	KT_EXPECT_EQ(t, want[PT_P4D], 1l);
+	expect_tables(t, mm, want);
+	test_mm_end(mm);
+}
+
 static const struct ktest_case dat_cases[] = {
 	KTEST_CASE(tables_and_asce),
 	KTEST_CASE(exception_per_level),
@@ -279,6 +382,7 @@ static const struct ktest_case dat_cases[] = {
 	KTEST_CASE(kernel_map_uses_edat),
 	KTEST_CASE(ipte_reaches_other_cpus),
 	KTEST_CASE(idte_reaches_other_cpus),
+	KTEST_CASE(region_first_upgrade),
 	{ 0 },
 };
 KTEST_SUITE(s390x_dat, dat_cases);

@@ -12,10 +12,13 @@
  * allocation; the ASCE/entry TL field 3 says all four 4 KiB quarters are
  * valid); a page table has 256 entries, 2 KiB, and must be 2 KiB aligned.
  *
- * Address spaces (arch/s390x/mmu.c): every ASCE designates a region-second
- * table (8 PiB).  Its entry 0 points to the kernel's region-third table,
- * the identity map of RAM below 4 TiB, shared by all ASCEs; user space is
- * [4 TiB, 8 PiB), so no user table ever shares a table with the kernel.
+ * Address spaces (arch/s390x/mmu.c): an ASCE designates a region-second
+ * table (8 PiB) whose entry 0 points to the kernel's region-third table,
+ * the identity map of RAM below 4 TiB, shared by all ASCEs; user space
+ * starts at 4 TiB, so no user table ever shares a table with the kernel.
+ * A region that reaches past 8 PiB gets the mm a region-first table on top
+ * (arch_mm_grow: its entry 0 is the old region-second table), for user
+ * space up to 8 EiB.
  *
  * Invalid entries are not zero: region entries 0x20 plus their table type,
  * segment entries 0x20, page-table entries 0x400.  pt_table_init fills a
@@ -74,10 +77,12 @@ enum { PT_PTE, PT_PMD, PT_PUD, PT_P4D, PT_PGD, PT_NR_LEVELS };
 #define S390_ASCE_DT_SEG   0x000ull
 #define S390_ASCE_TL_FULL  0x003ull
 
-/* User space: above the kernel's 4 TiB region, up to the top of the
- * region-second table (an ASCE for 8 PiB). */
+/* User space: above the kernel's 4 TiB region; past 8 PiB (the reach of
+ * a region-second table) with a region-first table; half of what that
+ * reaches, so no address computation in generic code wraps. */
 #define USER_VA_START 0x0000040000000000ul
-#define USER_VA_END   0x0020000000000000ul
+#define USER_VA_END   0x8000000000000000ul
+#define S390_R2_LIMIT 0x0020000000000000ul
 
 /* Every bit of a 64-bit address is translated: no canonical form. */
 #define PT_VA_BITS 64
