@@ -3,8 +3,10 @@
 # asks the kernel the same questions (by calling its functions, and by
 # having it print pt_dump() on the console), then writes everything to the
 # JSON file named by $PTLAB_GDB_OUT for test_gdb.py to compare.  It judges
-# nothing itself.  Phase 2 (page tables) runs where ptlab.py implements
-# them; elsewhere it records what pt-walk answers ("not yet").
+# nothing itself.  Phases 2 and 3 (a demand fault, then the teardown that
+# hands tables to RCU) run where ptlab.py walks page tables; elsewhere it
+# records what pt-walk answers ("not yet").  It uses ptlab.py's helpers
+# (arch, sym, nelems): gdb sources both into the same namespace.
 import json
 import os
 
@@ -126,6 +128,19 @@ def _ptlab_session():
                 dpa = int(line.rsplit(" at pa ", 1)[1], 16)
                 run("page_data", "pt-page pa %#x" % dpa)
         run("cpus2", "pt-cpus")
+
+        # --- phase 3: the mm's teardown hands its tables to RCU ---------
+        if gdb.lookup_global_symbol("tlb_finish_mmu"):
+            run("delete2", "delete")
+            run("break3", "break tlb_finish_mmu")
+            run("continue3", "continue")
+            out["stop3"] = where()
+            run("delete3", "delete")
+            run("finish3", "finish")
+            run("rcu3", "pt-rcu")
+            value("rcu_gp_seq3", "rcu_gp_seq()")
+            value("rcu_pending3", "+".join("rcu_pending_callbacks(%d)" % c
+                                           for c in range(possible)))
 
     # --- the kernel finishes its run undisturbed -------------------------
     def save():

@@ -12,8 +12,10 @@ nr_cpus_online, rcu_gp_seq(), rcu_pending_callbacks(), mm_translate(), the
 pt_dump() it prints on the console, the console's boot lines, and QEMU's MMU
 (a word stored through a user address must show up at the physical address
 pt-walk found).  Where ptlab.py walks page tables, it then breaks in
-handle_mm_fault, steps with next and finish, and checks the new mapping.
-Finally the kernel must finish its run and pass.  Exit status 1 if any
+handle_mm_fault, steps with next and finish, and checks the new mapping,
+then stops after the test's mm is torn down (tlb_finish_mmu) to compare
+pt-rcu with RCU callbacks pending.  Finally the kernel must finish its run
+and pass.  Exit status 1 if any
 check fails; everything is bounded by --timeout.
 """
 
@@ -228,6 +230,24 @@ def check_phase2(ok, res, con, arch, steps, vals):
        steps.get("cpus2", ""))
 
 
+def check_phase3(ok, res, steps, vals):
+    """RCU with work to do: the mm's tables wait for a grace period."""
+    if "rcu3" not in steps:
+        ok(True, "# SKIP RCU with callbacks: this kernel has no tlb_finish_mmu")
+        return
+    ok.equal(res.get("stop3"), "tlb_finish_mmu", "gdb stopped in tlb_finish_mmu")
+    rcu = steps["rcu3"]
+    seq = search(r"^rcu: gp_seq (\d+) ", rcu)
+    pend = search(r"^pending callbacks: (\d+)", rcu)
+    ok(seq is not None and int(seq[0]) == vals["rcu_gp_seq3"],
+       "after the teardown: pt-rcu gp_seq = rcu_gp_seq()",
+       "%s vs %r" % (seq, vals["rcu_gp_seq3"]))
+    ok(pend is not None and int(pend[0]) == vals["rcu_pending3"] and
+       vals["rcu_pending3"] >= 1,
+       "after the teardown: pt-rcu pending callbacks = rcu_pending_callbacks() >= 1",
+       "%s vs %r" % (pend, vals["rcu_pending3"]))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--arch", default="x86_64", choices=sorted(ARCHES))
@@ -273,6 +293,7 @@ def main(argv=None):
                steps.get("walk_not_yet", ""))
         else:
             check_phase2(ok, res, con, args.arch, steps, vals)
+            check_phase3(ok, res, steps, vals)
     ok("# ptlab: end of run: pass" in con, "the kernel finished its run and passed")
     print("test_gdb (%s): %d checks, %d failed (%.1f s)" % (
         args.arch, ok.n, ok.failed, time.monotonic() - t0))
