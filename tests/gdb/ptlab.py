@@ -670,13 +670,18 @@ what nr_free_pages() would return (buddy lists plus per-CPU lists)."""
             nr = u(area["nr"])
             head = u(area["list"].address)
             node, walked, wrong = u(area["list"]["next"]), 0, 0
-            while node != head and walked < self.LIST_CAP:
-                pg = gdb.Value(node - off).cast(page_p).dereference()
-                if int(pg["type"]) != buddy or int(pg["order"]) != o:
-                    wrong += 1
-                walked += 1
-                node = u(pg["free"]["next"])
-            if node != head:
+            try:
+                while node and node != head and walked < self.LIST_CAP:
+                    pg = gdb.Value(node - off).cast(page_p).dereference()
+                    if int(pg["type"]) != buddy or int(pg["order"]) != o:
+                        wrong += 1
+                    walked += 1
+                    node = u(pg["free"]["next"])
+            except gdb.MemoryError:
+                node = None
+            if not node:
+                note, bad = "list unreadable (not set up yet?)", bad + 1
+            elif node != head:
                 note = "not walked to the end"
             elif walked != nr:
                 note, bad = "%d on the list: MISMATCH" % walked, bad + 1
