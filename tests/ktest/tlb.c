@@ -70,6 +70,7 @@ static void reader_job(struct ktest *t, void *arg)
 		}
 		sd.step = STEP(r, 4);
 	}
+	wait_step(STEP(sd.rounds, 1));   /* loaded until the last zap is done */
 	switch_mm(NULL);
 }
 
@@ -90,6 +91,7 @@ static void zapper_job(struct ktest *t, void *arg)
 		/* the reader faulted a fresh page in: drop it for the next round */
 		zap_range(sd.mm, sd.va, sd.va + PAGE_SIZE);
 	}
+	sd.step = STEP(sd.rounds, 1);
 	switch_mm(NULL);
 }
 
