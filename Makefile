@@ -42,7 +42,7 @@ SRCS := $(wildcard boot/$(ARCH)/*.S arch/$(ARCH)/*.c arch/$(ARCH)/*.S \
 OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 LDSCRIPT := linker/$(ARCH).ld
 
-.PHONY: all iso run test gdb clean help deps FORCE
+.PHONY: all iso run test bench gdb clean help deps FORCE
 all: $(BUILD)/ptlab.elf $(ARCH_IMAGES)
 
 # Rebuild everything when the compiler or its flags change (OPT=-Og, ...).
@@ -102,6 +102,12 @@ test:
 	@$(MAKE) --no-print-directory ARCH=x86_64 all iso
 	@$(MAKE) --no-print-directory ARCH=s390x all
 	@python3 tests/runner/matrix.py tests/matrix.txt
+
+## bench: the manual bench suite on both arches, figures side by side (SMP=4)
+bench:
+	@$(MAKE) --no-print-directory ARCH=x86_64 all
+	@$(MAKE) --no-print-directory ARCH=s390x all
+	@python3 tests/runner/bench.py --smp $(SMP) --json build/bench.json
 
 ## gdb: boot halted under QEMU's gdb stub and attach gdb (BREAK=kmain, FILTER=)
 gdb: all

@@ -7,8 +7,12 @@
  * segments: "next" (queued, tagged with the grace period that will cover
  * them), "wait" (tagged likewise, next in line) and "done" (ready); the
  * tick moves them along and invokes at most RCU_CB_BATCH ready ones, only
- * when it did not interrupt a reader.  One global lock: good for the 64
- * CPUs ptlab supports (docs/rcu.md says how it would grow).
+ * when it did not interrupt a reader.  A CPU that spends all its time in
+ * readers would never run its callbacks, so CPUs that wait (idle,
+ * synchronize_rcu, rcu_barrier) also run other CPUs' ready callbacks, one
+ * CPU per list at a time so each list still runs in order.  One global
+ * lock: good for the 64 CPUs ptlab supports (docs/rcu.md: how it would
+ * grow).
  */
 #include "kernel/rcu.h"
 #include "kernel/arch.h"
@@ -19,6 +23,7 @@
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
+#include "mm/page_alloc.h"
 #include "lib/string.h"
 
 struct cb_list {
@@ -28,6 +33,8 @@ struct cb_list {
 };
 
 struct rcu_cpu {
+	spinlock_t lock;                /* the segments; other CPUs help too */
+	bool invoking;                  /* one CPU at a time runs this list */
 	struct cb_list next, wait, done;
 	uint64_t next_seq, wait_seq;    /* gp_seq at which they are safe */
 	unsigned long last_tick_ip;
@@ -85,6 +92,7 @@ static void cbl_append(struct cb_list *dst, struct cb_list *src)
 void rcu_init(void)
 {
 	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
+		spin_lock_init(&rcu_cpus[cpu].lock);
 		cbl_init(&rcu_cpus[cpu].next);
 		cbl_init(&rcu_cpus[cpu].wait);
 		cbl_init(&rcu_cpus[cpu].done);
@@ -181,8 +189,8 @@ void rcu_read_unlock_special(void)
 		report_qs();
 }
 
-/* Move callbacks along the segments (interrupts off). */
-static void advance(struct rcu_cpu *rc)
+/* Move callbacks along the segments (rc->lock held). */
+static void advance_locked(struct rcu_cpu *rc, uint64_t *need)
 {
 	if (rc->wait.head && seq_done(rc->wait_seq))
 		cbl_append(&rc->done, &rc->wait);
@@ -194,27 +202,59 @@ static void advance(struct rcu_cpu *rc)
 	} else if (rc->next.head && rc->next_seq == rc->wait_seq) {
 		cbl_append(&rc->wait, &rc->next);
 	}
+	*need = 0;
 	if (rc->wait.head && !seq_done(rc->wait_seq))
-		request_gp(rc->wait_seq);
-	if (rc->next.head)
-		request_gp(rc->next_seq);
+		*need = rc->wait_seq;
+	if (rc->next.head && rc->next_seq > *need)
+		*need = rc->next_seq;
 }
 
-/* Invoke up to RCU_CB_BATCH ready callbacks (interrupts off, no reader). */
+static void advance(struct rcu_cpu *rc)
+{
+	unsigned long flags = spin_lock_irqsave(&rc->lock);
+	uint64_t need;
+
+	advance_locked(rc, &need);
+	spin_unlock_irqrestore(&rc->lock, flags);
+	if (need)
+		request_gp(need);
+}
+
+/*
+ * Run up to RCU_CB_BATCH ready callbacks of @rc (caller outside any
+ * reader).  Skipped if another CPU is running this list right now.
+ */
 static void invoke_callbacks(struct rcu_cpu *rc)
 {
-	unsigned long n = 0;
+	struct rcu_head *h, *batch = NULL, **tail = &batch;
+	unsigned long flags = spin_lock_irqsave(&rc->lock), n = 0;
 
+	if (rc->invoking || !rc->done.head) {
+		spin_unlock_irqrestore(&rc->lock, flags);
+		return;
+	}
+	rc->invoking = true;
 	while (rc->done.head && n < RCU_CB_BATCH) {
-		struct rcu_head *h = rc->done.head;
-
+		h = rc->done.head;
 		rc->done.head = h->next;
-		if (!rc->done.head)
-			rc->done.tail = &rc->done.head;
 		rc->done.n--;
-		h->func(h);
+		*tail = h;
+		tail = &h->next;
 		n++;
 	}
+	if (!rc->done.head)
+		rc->done.tail = &rc->done.head;
+	*tail = NULL;
+	spin_unlock_irqrestore(&rc->lock, flags);
+
+	while (batch) {
+		h = batch;
+		batch = h->next;
+		h->func(h);
+	}
+	flags = spin_lock_irqsave(&rc->lock);
+	rc->invoking = false;
+	spin_unlock_irqrestore(&rc->lock, flags);
 	__atomic_fetch_add(&rcu_stats.cbs_invoked, n, __ATOMIC_RELAXED);
 	if (n > rcu_stats.max_cbs_per_tick)
 		rcu_stats.max_cbs_per_tick = n;
@@ -226,6 +266,15 @@ static void process_callbacks(void)
 
 	advance(rc);
 	invoke_callbacks(rc);
+}
+
+/* A waiting CPU runs other CPUs' ready callbacks too (see the top). */
+static void help_callbacks(void)
+{
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		advance(&rcu_cpus[cpu]);
+		invoke_callbacks(&rcu_cpus[cpu]);
+	}
 }
 
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
@@ -242,11 +291,13 @@ void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 
 	head->func = func;
 	head->next = NULL;
+	spin_lock(&rc->lock);
 	*rc->next.tail = head;
 	rc->next.tail = &head->next;
 	rc->next.n++;
 	if (s > rc->next_seq)  /* one tag for the segment: the latest wins */
 		rc->next_seq = s;
+	spin_unlock(&rc->lock);
 	local_irq_restore(flags);
 	request_gp(s);
 }
@@ -305,6 +356,8 @@ void rcu_tick(unsigned long interrupted_ip)
 	if (c->rcu_nesting == 0) {
 		report_qs();
 		process_callbacks();
+	} else {
+		advance(rc);   /* bookkeeping only: helpers may run them */
 	}
 	if (rcu_gp_seq() & 1)
 		report_stall();
@@ -316,6 +369,7 @@ void rcu_idle_enter(void)
 
 	report_qs();
 	process_callbacks();
+	help_callbacks();
 	local_irq_restore(flags);
 }
 
@@ -342,6 +396,7 @@ static void wait_for_seq(uint64_t s)
 
 		report_qs();
 		process_callbacks();
+		help_callbacks();
 		local_irq_restore(flags);
 		if (!seq_done(s))
 			wait_gp_change(seen);
@@ -407,6 +462,19 @@ void synchronize_rcu_expedited(void)
 	}
 }
 
+/*
+ * Memory pressure: freed memory may be waiting for a grace period (page
+ * tables, objects).  An allocation about to fail waits for the callbacks
+ * when it may (interrupts on, not inside a reader) and tries again.
+ */
+static void rcu_memory_pressure(void)
+{
+	if (irqs_disabled() || this_cpu()->rcu_nesting || !rcu_callbacks_pending())
+		return;
+	rcu_barrier();
+}
+MEMORY_PRESSURE_HOOK(rcu_memory_pressure);
+
 static unsigned barrier_left;
 
 static void barrier_cb(struct rcu_head *h)
@@ -431,6 +499,7 @@ void rcu_barrier(void)
 
 		report_qs();
 		process_callbacks();
+		help_callbacks();
 		if (__atomic_load_n(&barrier_left, __ATOMIC_ACQUIRE))
 			arch_cpu_idle();
 		local_irq_restore(flags);

@@ -6,14 +6,17 @@
  */
 #include "mm/mm.h"
 #include "mm/mmu_gather.h"
+#include "mm/pt_reclaim.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "lib/string.h"
 
 struct mm init_mm;
+unsigned long mm_fault_retries;   /* faults that lost a race with reclaim */
 
 /* --- walking ---------------------------------------------------------------- */
 
@@ -44,11 +47,17 @@ pt_entry_t *pt_walk(struct mm *mm, unsigned long va, unsigned stop_level,
 /*
  * Walk to the entry at @target for @va, allocating missing tables on the
  * way.  Returns NULL on OOM, or when a huge leaf sits above @target.
- * *table_out is the table holding the returned entry (for its lock).
+ * *table_out is the table holding the returned entry (for its lock) and
+ * *parent_out the entry that points to that table: after taking the lock
+ * the caller checks that it still does (empty tables may be reclaimed,
+ * seed 002).  Call inside rcu_read_lock(): tables are freed by RCU.
  */
 static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
-			      pt_entry_t **table_out)
+			      pt_entry_t **table_out, pt_entry_t **parent_out,
+			      unsigned *parent_level_out)
 {
+	pt_entry_t *parent = NULL;
+	unsigned parent_level = 0;
 	pt_entry_t *table = mm->pgd;
 	unsigned level = mm->top_level;
 
@@ -77,11 +86,57 @@ static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 		}
 		if (!pt_entry_is_table(level, e))
 			return NULL;
+		parent = ep;
+		parent_level = level;
 		table = entry_table(level, e);
 		level = below;
 	}
 	*table_out = table;
+	*parent_out = parent;
+	*parent_level_out = parent_level;
 	return &table[pt_index(level, va)];
+}
+
+/* Is @table (at @level) still what @parent points to? */
+static bool still_hooked(pt_entry_t *parent, unsigned level, pt_entry_t *table)
+{
+	pt_entry_t e;
+
+	if (!parent)  /* the top table */
+		return true;
+	e = READ_ONCE(*parent);
+	return pt_entry_is_table(level, e) && entry_table(level, e) == table;
+}
+
+/*
+ * The entry for @va at @level, with the lock of its table held and the
+ * table still in the tree; NULL on OOM.  Retries while a reclaim unhooks
+ * the table under us.
+ */
+static pt_entry_t *walk_lock(struct mm *mm, unsigned long va, unsigned level,
+			     spinlock_t **lock_out)
+{
+	for (;;) {
+		pt_entry_t *ep, *table, *parent;
+		unsigned parent_level;
+		spinlock_t *lock;
+
+		rcu_read_lock();
+		ep = walk_alloc(mm, va, level, &table, &parent, &parent_level);
+		if (!ep) {
+			rcu_read_unlock();
+			return NULL;
+		}
+		lock = pt_lock(mm, level, table);
+		spin_lock(lock);
+		rcu_read_unlock();   /* the lock now keeps the table alive */
+		if (still_hooked(parent, parent_level, table)) {
+			*lock_out = lock;
+			return ep;
+		}
+		spin_unlock(lock);
+		__atomic_fetch_add(&mm_fault_retries, 1, __ATOMIC_RELAXED);
+	}
 }
 
 /* --- regions --------------------------------------------------------------- */
@@ -187,7 +242,7 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, bool write, bool exec)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned level = PT_PTE, order;
-	pt_entry_t *ep, *table;
+	pt_entry_t *ep;
 	struct page *page;
 	struct vma *v;
 	spinlock_t *lock;
@@ -208,19 +263,19 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, bool write, bool exec)
 			level = PT_HUGE_LEVEL;
 	}
 	order = pt_level_shift(level) - PAGE_SHIFT;
-	ep = walk_alloc(mm, addr, level, &table);
-	if (!ep) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	page = alloc_pages_typed(GFP_ZERO, order, PG_USER, caller);
 	if (!page) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	page->user.mapcount = 1;
-	lock = pt_lock(mm, level, table);
-	spin_lock(lock);
+	ep = walk_lock(mm, addr, level, &lock);
+	if (!ep) {
+		page->user.mapcount = 0;
+		free_pages_typed(page, order, PG_USER, caller);
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (pt_entry_is_none(level, *ep)) {
 		WRITE_ONCE(*ep, pt_mk_leaf(level, (uint64_t)page->pfn << PAGE_SHIFT,
 					   (v->flags & (VM_READ | VM_WRITE | VM_EXEC)) |
@@ -245,18 +300,16 @@ out:
 int mm_map_page(struct mm *mm, unsigned long va, uint64_t pa, unsigned prot,
 		unsigned level)
 {
-	pt_entry_t *ep, *table;
+	pt_entry_t *ep;
 	spinlock_t *lock;
 	int ret = 0;
 
 	read_lock(&mm->mmap_lock);
-	ep = walk_alloc(mm, va, level, &table);
+	ep = walk_lock(mm, va, level, &lock);
 	if (!ep) {
 		read_unlock(&mm->mmap_lock);
 		return -ENOMEM;
 	}
-	lock = pt_lock(mm, level, table);
-	spin_lock(lock);
 	if (pt_entry_is_none(level, *ep))
 		WRITE_ONCE(*ep, pt_mk_leaf(level, pa, prot));
 	else
@@ -293,14 +346,19 @@ static void zap_leaf(struct mmu_gather *tlb, pt_entry_t e, unsigned level)
 	tlb_remove_page(tlb, page, order);
 }
 
+enum zap_mode {
+	ZAP_KEEP_TABLES,      /* zap_range */
+	ZAP_RECLAIM_PTE,      /* madvise_dontneed: empty pte tables go too */
+	ZAP_FREE_UNNEEDED,    /* unmap_range: tables no region needs go */
+};
+
 /*
  * Clear every leaf of [start, end) under @table (at @level, covering from
- * @base), and with @free_tables also unhook the tables below it whose span
- * no region needs any more.
+ * @base); then, as @mode says, free tables below it.
  */
 static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 		      unsigned long base, unsigned long start, unsigned long end,
-		      bool free_tables)
+		      enum zap_mode mode)
 {
 	struct mm *mm = tlb->mm;
 	unsigned shift = pt_level_shift(level);
@@ -329,8 +387,11 @@ static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 		unsigned below = pt_next_level(level);
 		pt_entry_t *child = entry_table(level, e);
 
-		zap_table(tlb, child, below, va, start, end, free_tables);
-		if (!free_tables || span_has_vma(mm, va, va + span))
+		zap_table(tlb, child, below, va, start, end, mode);
+		if (mode == ZAP_RECLAIM_PTE && below == PT_PTE &&
+		    READ_ONCE(pt_reclaim_enabled))
+			try_to_free_pte(tlb, table, va);
+		if (mode != ZAP_FREE_UNNEEDED || span_has_vma(mm, va, va + span))
 			continue;
 		if (!pt_table_empty(below, child))
 			continue;
@@ -344,19 +405,26 @@ static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 }
 
 static void zap(struct mm *mm, unsigned long start, unsigned long end,
-		bool free_tables)
+		enum zap_mode mode)
 {
 	struct mmu_gather tlb;
 
 	tlb_gather_mmu(&tlb, mm);
-	zap_table(&tlb, mm->pgd, mm->top_level, 0, start, end, free_tables);
+	zap_table(&tlb, mm->pgd, mm->top_level, 0, start, end, mode);
 	tlb_finish_mmu(&tlb);
 }
 
 void zap_range(struct mm *mm, unsigned long start, unsigned long end)
 {
 	read_lock(&mm->mmap_lock);
-	zap(mm, start, end, false);
+	zap(mm, start, end, ZAP_KEEP_TABLES);
+	read_unlock(&mm->mmap_lock);
+}
+
+void madvise_dontneed(struct mm *mm, unsigned long start, unsigned long end)
+{
+	read_lock(&mm->mmap_lock);
+	zap(mm, start, end, ZAP_RECLAIM_PTE);
 	read_unlock(&mm->mmap_lock);
 }
 
@@ -365,7 +433,7 @@ void unmap_range(struct mm *mm, unsigned long start, unsigned long end)
 	write_lock(&mm->mmap_lock);
 	if (remove_vmas(mm, start, end))
 		printk("unmap_range: out of memory splitting a region\n");
-	zap(mm, start, end, true);
+	zap(mm, start, end, ZAP_FREE_UNNEEDED);
 	write_unlock(&mm->mmap_lock);
 }
 

@@ -39,6 +39,9 @@ struct mm {
 	unsigned long faults;
 };
 
+/* Faults that found their table unhooked by a reclaim and walked again. */
+extern unsigned long mm_fault_retries;
+
 /* The kernel's own address space (its tables count as kernel tables). */
 extern struct mm init_mm;
 

@@ -9,6 +9,7 @@
 
 unsigned tlb_single_table_mode = TLB_SINGLE_RCU;
 bool tlb_table_batching = true;
+unsigned tlb_batch_pages_limit;
 struct tlb_gather_stats tlb_gather_stats;
 
 static int set_single(const char *v, size_t len)
@@ -78,7 +79,8 @@ void tlb_remove_page(struct mmu_gather *tlb, struct page *page, unsigned order)
 			tlb->max_pages = TLB_PAGE_BATCH_MAX;
 		}
 	}
-	if (tlb->nr_pages == tlb->max_pages)
+	if (tlb->nr_pages == tlb->max_pages ||
+	    (tlb_batch_pages_limit && tlb->nr_pages >= tlb_batch_pages_limit))
 		tlb_flush_mmu(tlb);
 	tlb->pages[tlb->nr_pages].page = page;
 	tlb->pages[tlb->nr_pages].order = (uint8_t)order;

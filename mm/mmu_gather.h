@@ -52,6 +52,9 @@ struct mmu_gather {
 enum { TLB_SINGLE_RCU, TLB_SINGLE_IPI };
 extern unsigned tlb_single_table_mode;  /* tlb.single=rcu|ipi */
 extern bool tlb_table_batching;         /* tlb.batch=0: always one by one */
+/* Flush after this many pages at most (0: as many as fit); the bench
+ * compares batched teardown with a flush per page. */
+extern unsigned tlb_batch_pages_limit;
 
 struct tlb_gather_stats {
 	unsigned long batches_rcu;      /* table batches freed after a GP */

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 
 struct pt_counters pt_kernel_counters, pt_user_counters;
+unsigned long pt_cache_hits, pt_cache_misses;
 bool pt_cache_enabled = true;
 unsigned long pt_free_nonempty_reports;
 
@@ -152,10 +153,14 @@ struct ptdesc *pagetable_alloc(struct mm *mm, unsigned level)
 		caches_init();
 	while ((PAGE_SIZE << order) < bytes)
 		order++;
-	if (order == 0 && (page = cache_get()))
+	if (order == 0 && (page = cache_get())) {
 		memset(page_address(page), 0, PAGE_SIZE);
-	if (!page)
+		__atomic_fetch_add(&pt_cache_hits, 1, __ATOMIC_RELAXED);
+	}
+	if (!page) {
 		page = alloc_pages_typed(GFP_ZERO, order, PG_PGTABLE, caller);
+		__atomic_fetch_add(&pt_cache_misses, 1, __ATOMIC_RELAXED);
+	}
 	if (!page)
 		return NULL;
 	pt = page_ptdesc(page);

@@ -55,6 +55,7 @@ unsigned long pt_cache_pages(void);
 /* Give every cached table page back to the page allocator. */
 void pt_cache_drain(void);
 extern bool pt_cache_enabled;   /* pt_cache=0|1 */
+extern unsigned long pt_cache_hits, pt_cache_misses;
 #define PT_CACHE_MAX 8          /* pages per CPU */
 
 /* Lock that guards the entries of @table (at @level) of @mm. */

@@ -70,8 +70,7 @@ static void reader_job(struct ktest *t, void *arg)
 		}
 		sd.step = STEP(r, 4);
 	}
-	/* stay loaded until the zapper's last zap: it must shoot us down */
-	wait_step(STEP(sd.rounds, 1));
+	wait_step(STEP(sd.rounds, 1));   /* loaded until the last zap is done */
 	switch_mm(NULL);
 }
 

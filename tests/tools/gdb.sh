@@ -2,12 +2,15 @@
 # Boot ptlab halted under QEMU's gdb stub and attach gdb with symbols.
 # Usage: gdb.sh <arch> <elf> <breakpoint> <filter> <append> <smp> <mem>
 # Environment: GDB_BATCH=1 runs non-interactively (commands from GDB_CMDS,
-# default "bt"), GDBPORT picks the stub's TCP port (default: a free one).
-# The kernel's console goes to build/<arch>/gdb-console.log.
+# separated by ';', default "bt") and ends QEMU and gdb after GDB_TIMEOUT
+# seconds (default 120); GDBPORT picks the stub's TCP port (default: a free
+# one); GDB_CONSOLE is where the kernel's console goes (default
+# build/<arch>/gdb-console.log).  gdb loads tests/gdb/ptlab.py (pt-* commands).
 set -eu
 arch=$1 elf=$2 brk=$3 filter=$4 append=$5 smp=$6 mem=$7
 dir=$(dirname "$elf")
-log=$dir/gdb-console.log
+log=${GDB_CONSOLE:-$dir/gdb-console.log}
+limit=${GDB_TIMEOUT:-120}
 port=${GDBPORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 args=$append
 [ -n "$filter" ] && args="ktest.filter=$filter $args"
@@ -31,12 +34,14 @@ esac
 
 : > "$log"
 # shellcheck disable=SC2086
-$qemu -smp "$smp" -m "$mem" -kernel "$elf" -append "$args" \
-	-gdb "tcp:127.0.0.1:$port" -S </dev/null >"$dir/gdb-qemu.log" 2>&1 &
+run_qemu=
+[ "${GDB_BATCH:-0}" = 1 ] && run_qemu="timeout $((limit + 5))"
+$run_qemu $qemu -smp "$smp" -m "$mem" -kernel "$elf" -append "$args" \
+	-gdb "tcp:127.0.0.1:$port" -S </dev/null >"$(dirname "$log")/gdb-qemu.log" 2>&1 &
 qpid=$!
 trap 'kill $qpid 2>/dev/null || true' EXIT INT TERM
 
-helpers=tests/gdb/ptlab.py
+helpers=$(dirname "$0")/../gdb/ptlab.py
 set -- -q -ex "file $elf" -ex "target remote 127.0.0.1:$port"
 [ -f "$helpers" ] && set -- "$@" -ex "source $helpers"
 set -- "$@" -ex "$bcmd $brk" -ex continue
@@ -45,7 +50,7 @@ if [ "${GDB_BATCH:-0}" = 1 ]; then
 	IFS=';'
 	for c in ${GDB_CMDS:-bt}; do set -- "$@" -ex "$c"; done
 	IFS=$old_ifs
-	timeout 120 "$gdb" -batch -nx "$@" </dev/null
+	timeout "$limit" "$gdb" -batch -nx "$@" </dev/null
 else
 	echo "ptlab: QEMU halted (gdb stub on port $port); console in $log"
 	"$gdb" -nx "$@"

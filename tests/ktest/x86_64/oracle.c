@@ -84,6 +84,14 @@ static const char *ask_oracle(struct ktest *t, unsigned entries, char *buf,
 	return buf;
 }
 
+/* An mm to show the oracle; the case is skipped without one. */
+static struct mm *oracle_mm_start(struct ktest *t)
+{
+	if (!oracle_on)
+		ktest_skip(t, "no oracle on the host side (run with ptrun.py --oracle)");
+	return test_mm_start(t);
+}
+
 static void info_tlb_agrees(struct ktest *t)
 {
 	const unsigned long base = 1ul << 39;  /* clear of the large-page block */
@@ -92,9 +100,7 @@ static void info_tlb_agrees(struct ktest *t)
 	char reply[160];
 	unsigned n;
 
-	if (!oracle_on)
-		ktest_skip(t, "no oracle on the host side (run with ptrun.py --oracle)");
-	mm = test_mm_start(t);
+	mm = oracle_mm_start(t);
 	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 16 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
 	KT_ASSERT_EQ(t, mm_declare(mm, base + 32 * PAGE_SIZE, base + 36 * PAGE_SIZE, VM_READ), 0);
 	KT_ASSERT_EQ(t, mm_declare(mm, base + 64 * PAGE_SIZE, base + 66 * PAGE_SIZE,
@@ -136,9 +142,7 @@ static void info_tlb_catches_a_lie(struct ktest *t)
 	char reply[160];
 	unsigned n;
 
-	if (!oracle_on)
-		ktest_skip(t, "no oracle on the host side (run with ptrun.py --oracle)");
-	mm = test_mm_start(t);
+	mm = oracle_mm_start(t);
 	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 4 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
 	KT_EXPECT_EQ(t, touch_write(base, 1), 0);
 	n = list_leaves(mm, mm->pgd, mm->top_level, 0);
