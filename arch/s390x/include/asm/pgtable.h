@@ -22,7 +22,7 @@
  *
  * Invalid entries are not zero: region entries 0x20 plus their table type,
  * segment entries 0x20, page-table entries 0x400.  pt_table_init fills a
- * new table with them; "none" means exactly that empty pattern.
+ * new table with them (a zeroed table would be all valid entries).
  */
 #ifndef PTLAB_ASM_PGTABLE_H
 #define PTLAB_ASM_PGTABLE_H
@@ -146,9 +146,19 @@ static inline pt_entry_t pt_entry_none(unsigned level)
 	return empty[level];
 }
 
+/*
+ * None: the empty pattern.  A region or segment entry is none as soon as
+ * its invalid bit is set: IDTE sets that bit first and arch_pt_clear
+ * writes the pattern after, and a lockless walk (walk_alloc, seed 002's
+ * reclaim racing faults) that sees the entry in between must take it for
+ * empty — it allocates, then re-checks under the lock the clearer holds.
+ * A page-table entry is only ever cleared under its table's lock.
+ */
 static inline bool pt_entry_is_none(unsigned level, pt_entry_t e)
 {
-	return e == pt_entry_none(level);
+	if (level == PT_PTE)
+		return e == S390_PTE_I;
+	return e & S390_RTE_I;
 }
 
 static inline bool pt_entry_valid(unsigned level, pt_entry_t e)
