@@ -82,7 +82,9 @@ static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 			spin_unlock(lock);
 			if (new)  /* another CPU populated it first */
 				pt_free_table(mm_is_kernel(mm) ? NULL : mm, below, new);
-			e = READ_ONCE(*ep);
+			/* read it again: a reclaim may already have taken the
+			 * new (still empty) table out again (seed 002) */
+			continue;
 		}
 		if (!pt_entry_is_table(level, e))
 			return NULL;
