@@ -118,6 +118,8 @@ static bool still_hooked(pt_entry_t *parent, unsigned level, pt_entry_t *table)
 static pt_entry_t *walk_lock(struct mm *mm, unsigned long va, unsigned level,
 			     spinlock_t **lock_out)
 {
+	unsigned waits = 0;
+
 	for (;;) {
 		pt_entry_t *ep, *table, *parent;
 		unsigned parent_level;
@@ -127,6 +129,13 @@ static pt_entry_t *walk_lock(struct mm *mm, unsigned long va, unsigned level,
 		ep = walk_alloc(mm, va, level, &table, &parent, &parent_level);
 		if (!ep) {
 			rcu_read_unlock();
+			/* a table allocation inside the reader cannot wait for
+			 * the memory that grace periods will give back: out of
+			 * the reader, wait for them, and walk again */
+			if (waits++ < 3 && !irqs_disabled() && rcu_callbacks_pending()) {
+				rcu_barrier();
+				continue;
+			}
 			return NULL;
 		}
 		lock = pt_lock(mm, level, table);
