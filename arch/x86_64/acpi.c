@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "mm/page.h"
 #include <asm/page.h>
 
 struct rsdp {
@@ -49,7 +50,8 @@ static const struct sdt_header *check_table(uint64_t pa, const char *want)
 {
 	const struct sdt_header *h;
 
-	if (!pa || pa >= (1ull << 32)) {  /* the early map covers 4 GiB */
+	/* the direct map covers the low 4 GiB and all RAM */
+	if (!pa || (pa >= (1ull << 32) && !pfn_valid(pa >> PAGE_SHIFT))) {
 		printk("acpi: %s at %#llx is out of reach\n", want,
 		       (unsigned long long)pa);
 		return NULL;
@@ -98,7 +100,7 @@ static const struct sdt_header *find_madt(const struct rsdp *r)
 		const struct sdt_header *h;
 
 		memcpy(&pa, e, entry_size);
-		if (!pa || pa >= (1ull << 32))
+		if (!pa || (pa >= (1ull << 32) && !pfn_valid(pa >> PAGE_SHIFT)))
 			continue;
 		h = phys_to_virt(pa);
 		if (!memcmp(h->sig, "APIC", 4))
