@@ -50,7 +50,7 @@ static void run_add(struct run *r, unsigned long va, unsigned long span,
 }
 
 static void dump_table(struct mm *mm, pt_entry_t *table, unsigned level,
-		       unsigned long base, unsigned long from, unsigned long to,
+		       unsigned long base, unsigned long from, unsigned long last,
 		       unsigned indent, struct run *r)
 {
 	unsigned shift = pt_level_shift(level);
@@ -66,16 +66,16 @@ static void dump_table(struct mm *mm, pt_entry_t *table, unsigned level,
 		unsigned long va = base + (unsigned long)i * span;
 		pt_entry_t e = READ_ONCE(table[i]);
 
-		if (va < base || va >= to)
+		if (va < base || va > last)     /* va < base: wrapped at the top */
 			break;
-		if (va + span <= from || pt_entry_is_none(level, e))
+		if (va + (span - 1) < from || pt_entry_is_none(level, e))
 			continue;
 		if (pt_entry_is_leaf(level, e)) {
 			run_add(r, va, span, pt_entry_pa(level, e), level,
 				pt_entry_prot(level, e), indent + 2);
 		} else if (pt_entry_is_table(level, e)) {
 			dump_table(mm, phys_to_virt(pt_entry_pa(level, e)),
-				   pt_next_level(level), va, from, to,
+				   pt_next_level(level), va, from, last,
 				   indent + 2, r);
 		} else {
 			run_flush(r);
@@ -95,6 +95,7 @@ void pt_dump(struct mm *mm, unsigned long from, unsigned long to)
 	printk("pt_dump of mm %p [%016lx-%016lx), %ld/%ld/%ld/%ld/%ld tables (pte..pgd)\n",
 	       (void *)mm, from, to, mm->nr_tables[PT_PTE], mm->nr_tables[PT_PMD],
 	       mm->nr_tables[PT_PUD], mm->nr_tables[PT_P4D], mm->nr_tables[PT_PGD]);
-	dump_table(mm, mm->pgd, mm->top_level, 0, from & mask,
-		   ((to - 1) & mask) + 1, 0, &r);
+	/* the last address, not the end: [0, 2^64) has no end on s390x */
+	dump_table(mm, mm->pgd, mm->top_level, 0, from & mask, (to - 1) & mask,
+		   0, &r);
 }

@@ -338,20 +338,105 @@ class X86_64(Arch):
 
 
 class S390x(Arch):
-    """s390x: DAT off, the kernel sees real memory at its own addresses.
-    Its page tables (region/segment tables of 2048 entries, 256-entry 2 KiB
-    page tables) are not on main yet: when arch/s390x/include/asm/pgtable.h
-    lands, mirror its inline functions here as X86_64 does and set
-    page_tables = True."""
+    """z/Architecture DAT as arch/s390x/include/asm/pgtable.h has it: levels
+    pgd..pte are the region-first, -second, -third, segment and page tables;
+    CRSTs of 2048 entries, 2 KiB page tables of 256; invalid entries are not
+    zero; the kernel's addresses are real addresses (identity map)."""
     name = "s390x"
+    page_tables = True
+    SHIFTS = (12, 20, 31, 42, 53)      # pt_level_shift's table
 
     def __init__(self):
         super().__init__()
         # asm/page.h: phys_to_virt() is the identity
         self.direct_map_base = self.const("DIRECT_MAP_BASE", 0)
+        self.va_bits = self.const("PT_VA_BITS")
+        c = self.const
+        self.pte = {n[9:]: c(n) for n in self.defs if n.startswith("S390_PTE_")}
+        self.ste = {n[9:]: c(n) for n in self.defs if n.startswith("S390_STE_")}
+        self.rte = {n[9:]: c(n) for n in self.defs if n.startswith("S390_RTE_")}
+        self.prot = {n: c("PROT_" + n) for n in ("READ", "WRITE", "EXEC", "USER")}
+
+    def is_kernel_va(self, v):
+        return False       # identity: a small number is a pfn, say "pa" else
+
+    def level_shift(self, level):
+        return self.SHIFTS[level]
+
+    def level_entries(self, level):
+        return 256 if level == self.lv["pte"] else 2048
 
     def table_bytes(self, level):
-        return self.page_size   # until pgtable.h says otherwise
+        return 2048 if level == self.lv["pte"] else 16384
+
+    def next_level(self, level):
+        return level - 1
+
+    def index(self, level, va):
+        return (va >> self.level_shift(level)) & (self.level_entries(level) - 1)
+
+    def va_canon(self, va):
+        return va & M64
+
+    def _pte(self, level):
+        return level == self.lv["pte"]
+
+    def _valid(self, level, e):
+        return not e & (self.pte["I"] if self._pte(level) else self.rte["I"])
+
+    def is_none(self, level, e):
+        if self._pte(level):
+            return e == self.pte["I"]
+        return bool(e & self.rte["I"])
+
+    def _large(self, level, e):
+        return level == self.lv["pmd"] and bool(e & self.ste["FC"])
+
+    def is_leaf(self, level, e):
+        return self._valid(level, e) and (self._pte(level) or self._large(level, e))
+
+    def is_table(self, level, e):
+        return not self._pte(level) and self._valid(level, e) and \
+            not self._large(level, e)
+
+    def entry_pa(self, level, e):
+        if self._pte(level):
+            return e & self.pte["ORIGIN"] & M64
+        if level == self.lv["pmd"]:
+            return e & (self.ste["SFAA"] if self._large(level, e)
+                        else self.ste["PT_ORIGIN"]) & M64
+        return e & self.rte["ORIGIN"] & M64
+
+    def entry_prot(self, level, e):
+        b = self.pte if self._pte(level) else self.ste
+        p = self.prot["READ"]
+        if not e & b["P"]:
+            p |= self.prot["WRITE"]
+        if e & b["SW_EXEC"]:
+            p |= self.prot["EXEC"]
+        if e & b["SW_USER"]:
+            p |= self.prot["USER"]
+        return p
+
+    def entry_bits(self, level, e):
+        if self._pte(level):
+            bits = self.pte
+        elif level == self.lv["pmd"]:
+            bits = self.ste
+        else:
+            tt = {self.rte["TT_R1"]: "R1", self.rte["TT_R2"]: "R2",
+                  self.rte["TT_R3"]: "R3"}.get(e & self.rte["TT_MASK"], "?")
+            return ("I " if e & self.rte["I"] else "") + "TT=" + tt + \
+                " TL=%d" % (e & 3)
+        names = [n for n, b in sorted(bits.items(), key=lambda x: x[1])
+                 if b and not b & (b - 1) and e & b]
+        return " ".join(names)
+
+    def prot_str(self, p):
+        """mm/pt_dump.c's prot_str()."""
+        return "r" + ("w" if p & self.prot["WRITE"] else "-") + \
+            ("x" if p & self.prot["EXEC"] else "-") + \
+            ("u" if p & self.prot["USER"] else "k")
 
 
 _ARCHES = {"i386:x86-64": X86_64, "s390:64-bit": S390x}
@@ -598,7 +683,7 @@ def pt_dump_lines(mm, frm, to):
         run.update(start=va, end=va + span, pa=pa, level=level, prot=prot,
                    indent=indent, count=1)
 
-    def dump_table(table, level, base, frm, to, indent):
+    def dump_table(table, level, base, frm, last, indent):
         span = 1 << a.level_shift(level)
         pa = a.virt_to_phys(table)
         pg = pfn_to_page(pa >> a.page_shift)
@@ -611,16 +696,16 @@ def pt_dump_lines(mm, frm, to):
         n = a.level_entries(level)
         for i, e in enumerate(read_words(table, n, a.fmt)):
             va = (base + i * span) & M64
-            if va < base or va >= to:
+            if va < base or va > last:
                 break
-            if (va + span) & M64 <= frm or a.is_none(level, e):
+            if va + span - 1 < frm or a.is_none(level, e):
                 continue
             if a.is_leaf(level, e):
                 run_add(va, span, a.entry_pa(level, e), level,
                         a.entry_prot(level, e), indent + 2)
             elif a.is_table(level, e):
                 dump_table(a.phys_to_virt(a.entry_pa(level, e)),
-                           a.next_level(level), va, frm, to, indent + 2)
+                           a.next_level(level), va, frm, last, indent + 2)
             else:
                 run_flush()
                 out.append("%s[%016x] odd entry %s" % (" " * (indent + 2), va,
@@ -635,7 +720,7 @@ def pt_dump_lines(mm, frm, to):
         hexalt(u(mm)), frm, to, nr, a.level_name[0],
         a.level_name[a.nr_levels - 1]))
     dump_table(u(mm["pgd"]), int(mm["top_level"]), 0, frm & mask,
-               (((to - 1) & M64 & mask) + 1) & M64, 0)
+               (to - 1) & M64 & mask, 0)
     return out
 
 

@@ -40,8 +40,10 @@ REPO = Path(__file__).resolve().parents[2]
 FILTER = "pgtable.demand_fault_zeroed"
 ARCHES = {
     "x86_64": {"levels": ["pgd", "pud", "pmd", "pte"], "table_entries": 512,
-               "filter": FILTER},
-    "s390x": {"levels": None, "filter": "memblock"},
+               "filter": FILTER, "huge_direct_map": True},
+    # region-second table on top; QEMU 7.2 has no EDAT-1: no 1 MiB leaves
+    "s390x": {"levels": ["p4d", "pud", "pmd", "pte"], "table_entries": 256,
+              "filter": FILTER, "huge_direct_map": False},
 }
 
 
@@ -200,8 +202,9 @@ def check_phase2(ok, res, con, arch, steps, vals):
     if mine:
         run = "1 x page rw-u -> pa %#x" % (int(mine[0], 16) & ~0xfff)
         ok(run in steps.get("dump_mm", ""), "pt-dump shows the new page", run)
-    ok(" x huge " in steps.get("dump_init_mm", ""),
-       "pt-dump &init_mm shows the direct map's huge pages")
+    if ARCHES[arch]["huge_direct_map"]:
+        ok(" x huge " in steps.get("dump_init_mm", ""),
+           "pt-dump &init_mm shows the direct map's huge pages")
 
     buddy = steps.get("buddy2", "")
     free = search(r"^free pages: (\d+) ", buddy)
