@@ -96,15 +96,6 @@ static void free_batch_rcu(struct rcu_head *head)
 	free_pages(b, 0);
 }
 
-static void free_table_rcu(struct rcu_head *head)
-{
-	struct ptdesc *pt = container_of(head, struct ptdesc, rcu);
-
-	INIT_LIST_HEAD(&pt->list);
-	/* the owner may be gone by now: only "user or kernel" is used */
-	pt_release_table(pt->mm != NULL, pt->level, page_address(ptdesc_page(pt)));
-}
-
 static void ipi_nop(void *arg)
 {
 }
@@ -131,8 +122,7 @@ static void remove_table_one(struct mmu_gather *tlb, pt_entry_t *table,
 	}
 	__atomic_fetch_add(&tlb_gather_stats.tables_single_rcu, 1,
 			   __ATOMIC_RELAXED);
-	pt->level = (uint8_t)level;
-	call_rcu(&pt->rcu, free_table_rcu);
+	pt_release_table_rcu(pt->mm != NULL, level, table);
 }
 
 void tlb_remove_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level)

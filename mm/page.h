@@ -49,7 +49,14 @@ struct ptdesc {
 	spinlock_t ptl;         /* split lock: guards the entries (pte, pmd) */
 	uint8_t level;          /* PT_PTE .. PT_PGD; PT_CACHED in the cache */
 	uint8_t nr_tables;      /* tables living in this page (s390x: 2 KiB) */
+	uint8_t frag_mask;      /* s390x 2 KiB halves: PT_FRAG_* bits */
 };
+
+/* ptdesc->frag_mask, bit 0 = the lower 2 KiB half, bit 1 = the upper */
+#define PT_FRAG_USED(h)    (0x01u << (h))  /* a live table */
+#define PT_FRAG_PENDING(h) (0x04u << (h))  /* freed, its grace period runs */
+#define PT_FRAG_NEXT(h)    (0x10u << (h))  /* freed, waits for the next one */
+#define PT_FRAG_LISTED(h)  (0x40u << (h))  /* free, on the fragment list */
 
 #define PT_CACHED 0xff
 

@@ -6,6 +6,7 @@
 #include "kernel/ktest.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "lib/string.h"
 
 struct pt_counters pt_kernel_counters, pt_user_counters;
@@ -249,6 +250,29 @@ void pt_release_table(bool user, unsigned level, pt_entry_t *table)
 	}
 #endif
 	pagetable_free(page_ptdesc(virt_to_page(table)));
+}
+
+static void release_table_rcu(struct rcu_head *head)
+{
+	struct ptdesc *pt = container_of(head, struct ptdesc, rcu);
+
+	INIT_LIST_HEAD(&pt->list);
+	pagetable_free(pt);
+}
+
+void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table)
+{
+	struct ptdesc *pt = page_ptdesc(virt_to_page(table));
+
+	account_global(user, level, -1);
+#ifdef ARCH_PTE_FRAGMENTS
+	if (level == PT_PTE) {
+		page_table_free_rcu(table);   /* its half of a shared page */
+		return;
+	}
+#endif
+	pt->level = (uint8_t)level;
+	call_rcu(&pt->rcu, release_table_rcu);
 }
 
 void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table)

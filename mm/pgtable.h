@@ -46,6 +46,8 @@ void pt_account(struct mm *mm, unsigned level, int delta);
  */
 void pt_unhook_table(struct mm *mm, unsigned level);
 void pt_release_table(bool user, unsigned level, pt_entry_t *table);
+/* The same after a grace period; @table stays a valid table until then. */
+void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table);
 
 /* Is every entry of @table (at @level) empty? */
 bool pt_table_empty(unsigned level, const pt_entry_t *table);

@@ -309,15 +309,3 @@ void arch_flush_tlb_local(struct mm *mm, unsigned long start, unsigned long end)
 	(void)end;
 }
 
-/* One 2 KiB page table per page, at its start (fragments: next issue). */
-pt_entry_t *page_table_alloc(struct mm *mm)
-{
-	struct ptdesc *pt = pagetable_alloc(mm, PT_PTE);
-
-	return pt ? page_address(ptdesc_page(pt)) : NULL;
-}
-
-void page_table_free(pt_entry_t *table)
-{
-	pagetable_free(page_ptdesc(virt_to_page(table)));
-}

@@ -1024,9 +1024,10 @@ class PtFrag(gdb.Command):
 2 KiB page tables).
 Usage: pt-frag <pfn|address>
 Shows the ptdesc's level, owner and nr_tables, the page split into slots of
-the level's table size (pt_table_bytes), and how many entries each slot
-uses.  Today's struct ptdesc only counts tables (nr_tables); it does not
-say which slot is allocated or waiting to be freed, so neither can this."""
+the level's table size (pt_table_bytes), how many entries each slot uses,
+and (s390x, arch/s390x/pgalloc.c) each 2 KiB half's state from
+ptdesc->frag_mask: a live table, free on the fragment list, waiting for a
+grace period (pending), or freed during one and waiting for the next."""
 
     def __init__(self):
         super().__init__("pt-frag", gdb.COMMAND_DATA)
@@ -1052,10 +1053,23 @@ say which slot is allocated or waiting to be freed, so neither can this."""
             pfn, a.level_name[level], "%#x" % mm if mm else "NULL (kernel)",
             int(pt["nr_tables"]), slots, human(bytes_)))
         va = a.phys_to_virt(pfn << a.page_shift)
+        mask = int(fld(pt, "frag_mask", 0)) if slots == 2 else 0
         for s in range(slots):
-            gdb.write("  slot %d at pa %#x: %d of %d entries used\n" % (
+            state = ""
+            if slots == 2:
+                # mm/page.h PT_FRAG_*: used, pending, next, listed per half
+                bits = [(0x01, "table"), (0x04, "pending rcu"),
+                        (0x10, "waits for the next gp"), (0x40, "free, listed")]
+                names = [n for b, n in bits if mask & (b << s)]
+                state = " [%s]" % (", ".join(names) or "free")
+            if slots == 2 and not mask & (0x01 << s):
+                # a free half holds the list node, not entries
+                gdb.write("  slot %d at pa %#x%s\n" % (
+                    s, (pfn << a.page_shift) + s * bytes_, state))
+                continue
+            gdb.write("  slot %d at pa %#x: %d of %d entries used%s\n" % (
                 s, (pfn << a.page_shift) + s * bytes_,
-                table_used(va + s * bytes_, level), bytes_ // 8))
+                table_used(va + s * bytes_, level), bytes_ // 8, state))
         if slots == 1:
             gdb.write("  (%s: one table per page; fragments are an s390x matter)\n"
                       % a.name)

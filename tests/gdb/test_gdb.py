@@ -221,7 +221,7 @@ def check_phase2(ok, res, con, arch, steps, vals):
        "pt-page: the pte table maps exactly the faulted page", table)
     ok.equal(vals["nr_tables_pte"], 1, "the mm counts one pte table")
     frag = steps.get("frag_pte_table", "")
-    ok("nr_tables 1;" in frag and re.search(r"slot 0 at pa 0x[0-9a-f]+: 1 of", frag)
+    ok("nr_tables 1;" in frag and re.search(r"slot \d at pa 0x[0-9a-f]+: 1 of", frag)
        is not None, "pt-frag of the pte table: one table, one entry used", frag)
     data = steps.get("page_data", "")
     ok("type user" in data and "mapcount 1" in data,

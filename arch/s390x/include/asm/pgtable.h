@@ -255,14 +255,18 @@ static inline void pt_table_init(unsigned level, void *table)
 }
 
 /*
- * Page tables are 2 KiB: they come from page_table_alloc(), which may some
- * day put two in one page (for now: one per page, at its start, so the
- * ptdesc's page address is the table's).  Accounting is the caller's
- * (pt_alloc_table / pt_release_table).
+ * Page tables are 2 KiB: page_table_alloc() puts two in one page
+ * (arch/s390x/pgalloc.c).  page_table_free() frees at once;
+ * page_table_free_rcu() after a grace period, the table staying valid
+ * meanwhile (Linux's pte_free_defer).  Accounting is the caller's
+ * (pt_alloc_table / pt_release_table*).
  */
 #define ARCH_PTE_FRAGMENTS 1
 struct mm;
 pt_entry_t *page_table_alloc(struct mm *mm);
 void page_table_free(pt_entry_t *table);
+void page_table_free_rcu(pt_entry_t *table);
+extern bool frag_broken;                      /* frag.broken=1 */
+extern unsigned long frag_pages_freed, frag_deferred;
 
 #endif
