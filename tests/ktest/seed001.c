@@ -112,11 +112,12 @@ static void defer_job(struct ktest *t, void *arg)
 
 static void deferred_half_stays_valid(struct ktest *t, bool broken)
 {
-	struct mm *mm = mm_create();
+	struct mm *mm;
 	cpumask_t two;
 
 	if (nr_cpus_online < 2)
 		ktest_skip(t, "the reader needs another CPU");
+	mm = mm_create();
 	KT_ASSERT(t, mm != NULL);
 	memset(&d, 0, sizeof(d));
 	d.deferred = page_table_alloc(mm);
