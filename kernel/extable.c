@@ -49,3 +49,18 @@ const struct fault_info *last_fault(void)
 {
 	return &this_cpu()->last_fault;
 }
+
+/* Each arch: call @target; probe_exec_fault is where a faulting fetch of
+ * @target is sent (it returns -EFAULT from probe_exec_asm). */
+int probe_exec_asm(const void *target);
+extern char probe_exec_fault[];
+
+int probe_exec(const void *target)
+{
+	int ret;
+
+	extable_add_dynamic((unsigned long)target, (unsigned long)probe_exec_fault);
+	ret = probe_exec_asm(target);
+	extable_remove_dynamic((unsigned long)target);
+	return ret;
+}

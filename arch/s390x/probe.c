@@ -44,8 +44,6 @@ int probe_write_u64(volatile void *p, uint64_t val)
  * sends the CPU to probe_exec_fault with r14 still set by the basr: it
  * returns -EFAULT to the same place.
  */
-int probe_exec_asm(const void *target);
-extern char probe_exec_fault[];
 __asm__(
 	".text\n"
 	".globl probe_exec_asm\n"
@@ -60,13 +58,3 @@ __asm__(
 	"probe_exec_fault:\n"
 	"	lghi	%r2,-14\n"
 	"	br	%r14\n");
-
-int probe_exec(const void *target)
-{
-	int ret;
-
-	extable_add_dynamic((unsigned long)target, (unsigned long)probe_exec_fault);
-	ret = probe_exec_asm(target);
-	extable_remove_dynamic((unsigned long)target);
-	return ret;
-}

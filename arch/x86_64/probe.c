@@ -39,8 +39,6 @@ int probe_write_u64(volatile void *p, uint64_t val)
 }
 
 /* probe_exec_asm(target): call *target; the fixup undoes the call. */
-int probe_exec_asm(const void *target);
-extern char probe_exec_fault[];
 __asm__(
 	".text\n"
 	".globl probe_exec_asm\n"
@@ -53,13 +51,3 @@ __asm__(
 	"	addq $8, %rsp\n"       /* the return address the call pushed */
 	"	movl $-14, %eax\n"
 	"	ret\n");
-
-int probe_exec(const void *target)
-{
-	int ret;
-
-	extable_add_dynamic((unsigned long)target, (unsigned long)probe_exec_fault);
-	ret = probe_exec_asm(target);
-	extable_remove_dynamic((unsigned long)target);
-	return ret;
-}
