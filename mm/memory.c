@@ -44,6 +44,17 @@ pt_entry_t *pt_walk(struct mm *mm, unsigned long va, unsigned stop_level,
 	}
 }
 
+/* Is @table (at @level) still what @parent points to? */
+static bool still_hooked(pt_entry_t *parent, unsigned level, pt_entry_t *table)
+{
+	pt_entry_t e;
+
+	if (!parent)  /* the top table */
+		return true;
+	e = READ_ONCE(*parent);
+	return pt_entry_is_table(level, e) && entry_table(level, e) == table;
+}
+
 /*
  * Walk to the entry at @target for @va, allocating missing tables on the
  * way.  Returns NULL on OOM, or when a huge leaf sits above @target.
@@ -51,6 +62,10 @@ pt_entry_t *pt_walk(struct mm *mm, unsigned long va, unsigned stop_level,
  * *parent_out the entry that points to that table: after taking the lock
  * the caller checks that it still does (empty tables may be reclaimed,
  * seed 002).  Call inside rcu_read_lock(): tables are freed by RCU.
+ *
+ * A new table goes in only while its parent is still hooked, checked
+ * under the parent's lock: a table with an entry is not empty, so it and
+ * every table above it stay in the tree (pt_reclaim.all_levels).
  */
 static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 			      pt_entry_t **table_out, pt_entry_t **parent_out,
@@ -72,9 +87,12 @@ static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 
 			if (!new)
 				return NULL;
+			bool unhooked;
+
 			lock = pt_lock(mm, level, table);
 			spin_lock(lock);
-			if (pt_entry_is_none(level, *ep)) {
+			unhooked = !still_hooked(parent, parent_level, table);
+			if (!unhooked && pt_entry_is_none(level, *ep)) {
 				WRITE_ONCE(*ep, pt_mk_table(level, virt_to_phys(new),
 							    !mm_is_kernel(mm)));
 				new = NULL;
@@ -82,6 +100,12 @@ static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 			spin_unlock(lock);
 			if (new)  /* another CPU populated it first */
 				pt_free_table(mm_is_kernel(mm) ? NULL : mm, below, new);
+			if (unhooked) {  /* reclaimed under us: from the top */
+				__atomic_fetch_add(&mm_fault_retries, 1, __ATOMIC_RELAXED);
+				parent = NULL;
+				table = mm->pgd;
+				level = mm->top_level;
+			}
 			/* read it again: a reclaim may already have taken the
 			 * new (still empty) table out again (seed 002) */
 			continue;
@@ -97,17 +121,6 @@ static pt_entry_t *walk_alloc(struct mm *mm, unsigned long va, unsigned target,
 	*parent_out = parent;
 	*parent_level_out = parent_level;
 	return &table[pt_index(level, va)];
-}
-
-/* Is @table (at @level) still what @parent points to? */
-static bool still_hooked(pt_entry_t *parent, unsigned level, pt_entry_t *table)
-{
-	pt_entry_t e;
-
-	if (!parent)  /* the top table */
-		return true;
-	e = READ_ONCE(*parent);
-	return pt_entry_is_table(level, e) && entry_table(level, e) == table;
 }
 
 /*
@@ -359,7 +372,7 @@ static void zap_leaf(struct mmu_gather *tlb, pt_entry_t e, unsigned level)
 
 enum zap_mode {
 	ZAP_KEEP_TABLES,      /* zap_range */
-	ZAP_RECLAIM_PTE,      /* madvise_dontneed: empty pte tables go too */
+	ZAP_RECLAIM,          /* madvise_dontneed: empty tables go too */
 	ZAP_FREE_UNNEEDED,    /* unmap_range: tables no region needs go */
 };
 
@@ -399,9 +412,11 @@ static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 		pt_entry_t *child = entry_table(level, e);
 
 		zap_table(tlb, child, below, va, start, end, mode);
-		if (mode == ZAP_RECLAIM_PTE && below == PT_PTE &&
-		    READ_ONCE(pt_reclaim_enabled))
-			try_to_free_pte(tlb, table, va);
+		if (mode == ZAP_RECLAIM && READ_ONCE(pt_reclaim_enabled) &&
+		    (below == PT_PTE || READ_ONCE(pt_reclaim_all_levels))) {
+			try_to_free_table(tlb, table, level, va);
+			continue;
+		}
 		if (mode != ZAP_FREE_UNNEEDED || span_has_vma(mm, va, va + span))
 			continue;
 		if (!pt_table_empty(below, child))
@@ -421,7 +436,11 @@ static void zap(struct mm *mm, unsigned long start, unsigned long end,
 	struct mmu_gather tlb;
 
 	tlb_gather_mmu(&tlb, mm);
+	/* with the mmap lock read-held, another zap may free a table this
+	 * one is walking: RCU keeps it readable until this walk is done */
+	rcu_read_lock();
 	zap_table(&tlb, mm->pgd, mm->top_level, 0, start, end, mode);
+	rcu_read_unlock();
 	tlb_finish_mmu(&tlb);
 }
 
@@ -435,7 +454,7 @@ void zap_range(struct mm *mm, unsigned long start, unsigned long end)
 void madvise_dontneed(struct mm *mm, unsigned long start, unsigned long end)
 {
 	read_lock(&mm->mmap_lock);
-	zap(mm, start, end, ZAP_RECLAIM_PTE);
+	zap(mm, start, end, ZAP_RECLAIM);
 	read_unlock(&mm->mmap_lock);
 }
 

@@ -3,43 +3,52 @@
 #include "kernel/cmdline.h"
 
 bool pt_reclaim_enabled = true;
-unsigned long pt_reclaimed_tables;
+bool pt_reclaim_all_levels;
+unsigned long pt_reclaimed[PT_NR_LEVELS];
 
 KERNEL_PARAM_BOOL("pt_reclaim", pt_reclaim_enabled,
 		  "0|1: free pte tables a MADV_DONTNEED-style zap leaves empty");
+KERNEL_PARAM_BOOL("pt_reclaim.all_levels", pt_reclaim_all_levels,
+		  "0|1: with pt_reclaim, free empty pmd/pud/p4d tables too");
 
-/* Lock order: the pmd table's lock, then the pte table's. */
-bool try_to_free_pte(struct mmu_gather *tlb, pt_entry_t *pmd_table,
-		     unsigned long va)
+/*
+ * Lock order: the parent table's lock, then the child's (they are the same
+ * lock above the pmd level).  A walker that installs an entry into a table
+ * holds that table's lock and checks that the table is still hooked
+ * (mm/memory.c), so a table found empty here under both locks stays empty.
+ */
+bool try_to_free_table(struct mmu_gather *tlb, pt_entry_t *parent_table,
+		       unsigned parent_level, unsigned long va)
 {
 	struct mm *mm = tlb->mm;
-	pt_entry_t *pmdp = &pmd_table[pt_index(PT_PMD, va)];
-	pt_entry_t pmd = READ_ONCE(*pmdp), *pte_table;
-	unsigned long span = 1ul << pt_level_shift(PT_PMD);
-	spinlock_t *pml, *ptl;
+	unsigned level = pt_next_level(parent_level);
+	pt_entry_t *ep = &parent_table[pt_index(parent_level, va)];
+	pt_entry_t e = READ_ONCE(*ep), *table;
+	unsigned long span = 1ul << pt_level_shift(parent_level);
+	unsigned long base = ALIGN_DOWN(va, span);
+	spinlock_t *parent_lock, *lock;
 	bool freed = false;
 
-	if (!pt_entry_is_table(PT_PMD, pmd))
+	if (!pt_entry_is_table(parent_level, e))
 		return false;
-	pte_table = phys_to_virt(pt_entry_pa(PT_PMD, pmd));
-	pml = pt_lock(mm, PT_PMD, pmd_table);
-	ptl = pt_lock(mm, PT_PTE, pte_table);
-	spin_lock(pml);
-	if (ptl != pml)
-		spin_lock(ptl);
-	/* a fault holding the pte lock has finished filling it by now; one
-	 * that comes later finds it unhooked and walks again */
-	if (READ_ONCE(*pmdp) == pmd && pt_table_empty(PT_PTE, pte_table)) {
-		arch_pt_clear(mm, ALIGN_DOWN(va, span), PT_PMD, pmdp);
+	table = phys_to_virt(pt_entry_pa(parent_level, e));
+	parent_lock = pt_lock(mm, parent_level, parent_table);
+	lock = pt_lock(mm, level, table);
+	spin_lock(parent_lock);
+	if (lock != parent_lock)
+		spin_lock(lock);
+	if (READ_ONCE(*ep) == e && pt_table_empty(level, table)) {
+		arch_pt_clear(mm, base, parent_level, ep);
 		freed = true;
 	}
-	if (ptl != pml)
-		spin_unlock(ptl);
-	spin_unlock(pml);
+	if (lock != parent_lock)
+		spin_unlock(lock);
+	spin_unlock(parent_lock);
 	if (freed) {
-		tlb_track_range(tlb, ALIGN_DOWN(va, span), ALIGN_DOWN(va, span) + span);
-		tlb_remove_table(tlb, pte_table, PT_PTE);
-		__atomic_fetch_add(&pt_reclaimed_tables, 1, __ATOMIC_RELAXED);
+		/* paging-structure caches may still hold the table */
+		tlb_track_range(tlb, base, base + span);
+		tlb_remove_table(tlb, table, level);
+		__atomic_fetch_add(&pt_reclaimed[level], 1, __ATOMIC_RELAXED);
 	}
 	return freed;
 }

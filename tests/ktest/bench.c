@@ -198,32 +198,43 @@ static void table_free_policy(struct ktest *t)
 	test_mm_end(mm);
 }
 
-/* Seed 002: what reclaiming empty pte tables saves, and costs. */
+/*
+ * Seed 002: what reclaiming empty tables saves, and costs — kept, pte
+ * tables only, or every level.  A sparse heap: one page in each of 32 pte
+ * tables, spread over 4 pmd tables.
+ */
 static void pte_reclaim(struct ktest *t)
 {
-	bool saved = pt_reclaim_enabled;
-	unsigned long base = bench_base();
-	const unsigned tables = 32;
-	uint64_t cyc[2];
-	long left[2];
+	static const char *const variant[] = { "off", "pte", "all_levels" };
+	bool saved = pt_reclaim_enabled, saved_all = pt_reclaim_all_levels;
+	unsigned long base = bench_base(), pmd_span = 1ul << pt_level_shift(PT_PUD);
+	const unsigned pmds = 4, per_pmd = 8;
+	uint64_t cyc[3];
 	struct mm *mm = test_mm_start(t);
+	long empty[PT_NR_LEVELS];
 
-	KT_ASSERT_EQ(t, mm_declare(mm, base, base + tables * PTE_SPAN, VM_READ | VM_WRITE), 0);
-	for (int on = 1; on >= 0; on--) {
-		uint64_t t0;
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		empty[l] = mm->nr_tables[l];
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + pmds * pmd_span, VM_READ | VM_WRITE), 0);
+	for (unsigned v = 0; v < 3; v++) {
+		uint64_t t0, bytes_left = 0;
 
-		pt_reclaim_enabled = on;
-		for (unsigned i = 0; i < tables; i++)   /* sparse: a page per table */
-			touch_write(base + i * PTE_SPAN, i);
+		pt_reclaim_enabled = v > 0;
+		pt_reclaim_all_levels = v > 1;
+		for (unsigned p = 0; p < pmds; p++)
+			for (unsigned i = 0; i < per_pmd; i++)
+				touch_write(base + p * pmd_span + i * PTE_SPAN, i);
 		t0 = arch_clock();
-		madvise_dontneed(mm, base, base + tables * PTE_SPAN);
-		cyc[on] = arch_clock() - t0;
-		left[on] = mm->nr_tables[PT_PTE];
+		madvise_dontneed(mm, base, base + pmds * pmd_span);
+		cyc[v] = arch_clock() - t0;
+		for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+			bytes_left += (uint64_t)(mm->nr_tables[l] - empty[l]) * pt_table_bytes(l);
+		metric(t, "reclaim_%s_table_bytes_left", variant[v], bytes_left, "bytes");
 	}
 	pt_reclaim_enabled = saved;
-	metric(t, "reclaim_%s_pte_bytes_left", "on", (uint64_t)left[1] * pt_table_bytes(PT_PTE), "bytes");
-	metric(t, "reclaim_%s_pte_bytes_left", "off", (uint64_t)left[0] * pt_table_bytes(PT_PTE), "bytes");
-	ktest_metric_ratio(t, "reclaim_on_vs_off_time", cyc[1], cyc[0], "x");
+	pt_reclaim_all_levels = saved_all;
+	ktest_metric_ratio(t, "reclaim_pte_vs_off_time", cyc[1], cyc[0], "x");
+	ktest_metric_ratio(t, "reclaim_all_levels_vs_off_time", cyc[2], cyc[0], "x");
 	test_mm_end(mm);
 }
 
