@@ -304,6 +304,8 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, bool write, bool exec)
 		WRITE_ONCE(*ep, pt_mk_leaf(level, (uint64_t)page->pfn << PAGE_SHIFT,
 					   (v->flags & (VM_READ | VM_WRITE | VM_EXEC)) |
 					   PROT_USER));
+		if (level == PT_PTE)
+			(*pte_used_count(ep))++;
 		page = NULL;
 		__atomic_fetch_add(&mm->rss, 1ul << order, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
@@ -334,10 +336,13 @@ int mm_map_page(struct mm *mm, unsigned long va, uint64_t pa, unsigned prot,
 		read_unlock(&mm->mmap_lock);
 		return -ENOMEM;
 	}
-	if (pt_entry_is_none(level, *ep))
+	if (pt_entry_is_none(level, *ep)) {
 		WRITE_ONCE(*ep, pt_mk_leaf(level, pa, prot));
-	else
+		if (level == PT_PTE)
+			(*pte_used_count(ep))++;
+	} else {
 		ret = -EEXIST;
+	}
 	spin_unlock(lock);
 	read_unlock(&mm->mmap_lock);
 	return ret;
@@ -402,7 +407,13 @@ static void zap_table(struct mmu_gather *tlb, pt_entry_t *table, unsigned level,
 			if (va < start || va + span > end)
 				continue;  /* huge leaf only partly in range: kept */
 			spin_lock(lock);
+			if (pt_entry_is_none(level, READ_ONCE(table[i]))) {
+				spin_unlock(lock);   /* another zap was first */
+				continue;
+			}
 			e = arch_pt_clear(mm, va, level, &table[i]);
+			if (level == PT_PTE)
+				(*pte_used_count(&table[i]))--;
 			spin_unlock(lock);
 			tlb_track_range(tlb, va, va + span);
 			zap_leaf(tlb, e, level);

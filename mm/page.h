@@ -50,6 +50,9 @@ struct ptdesc {
 	uint8_t level;          /* PT_PTE .. PT_PGD; PT_CACHED in the cache */
 	uint8_t nr_tables;      /* tables living in this page (s390x: 2 KiB) */
 	uint8_t frag_mask;      /* s390x 2 KiB halves: PT_FRAG_* bits */
+	uint16_t pte_used[2];   /* pte tables: entries in use, per 2 KiB half
+				 * on s390x (pt_reclaim.detect=count); kept
+				 * under ptl */
 };
 
 /* ptdesc->frag_mask, bit 0 = the lower 2 KiB half, bit 1 = the upper */

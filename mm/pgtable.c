@@ -169,6 +169,7 @@ struct ptdesc *pagetable_alloc(struct mm *mm, unsigned level)
 	pt->mm = mm;
 	pt->level = (uint8_t)level;
 	pt->nr_tables = 1;
+	pt->pte_used[0] = pt->pte_used[1] = 0;
 	spin_lock_init(&pt->ptl);
 	pt_table_init(level, page_address(page));
 	return pt;
@@ -235,13 +236,32 @@ pt_entry_t *pt_alloc_table(struct mm *mm, unsigned level)
 
 		table = pt ? page_address(ptdesc_page(pt)) : NULL;
 	}
-	if (table)
+	if (table) {
 		pt_account(mm, level, +1);
+		if (level == PT_PTE)
+			*pte_used_count(table) = 0;
+	}
 	return table;
+}
+
+/* A pte table's count of used entries must be back to 0 when it goes. */
+static void check_pte_count(unsigned level, pt_entry_t *table)
+{
+	uint16_t *count = pte_used_count(table);
+
+	if (level != PT_PTE || !*count)
+		return;
+	printk("pt_release_table: pte table at %p freed with %u entries counted\n",
+	       table, *count);
+	dump_stack();
+	__atomic_fetch_add(&pt_free_nonempty_reports, 1, __ATOMIC_RELAXED);
+	ktest_report_problem("pte table freed with a used-entry count");
+	*count = 0;
 }
 
 void pt_release_table(bool user, unsigned level, pt_entry_t *table)
 {
+	check_pte_count(level, table);
 	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
 	if (level == PT_PTE) {
@@ -264,6 +284,7 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table)
 {
 	struct ptdesc *pt = page_ptdesc(virt_to_page(table));
 
+	check_pte_count(level, table);
 	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
 	if (level == PT_PTE) {

@@ -52,6 +52,19 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table);
 /* Is every entry of @table (at @level) empty? */
 bool pt_table_empty(unsigned level, const pt_entry_t *table);
 
+/*
+ * The count of used entries of the pte table holding @ep (seed 002's
+ * per-table count, without the references walkers would take: the
+ * still-hooked re-check under the lock does their job).  Changed only under
+ * the table's lock, by whoever sets or clears an entry.
+ */
+static inline uint16_t *pte_used_count(const pt_entry_t *ep)
+{
+	uintptr_t off = (uintptr_t)ep & (PAGE_SIZE - 1);
+
+	return &virt_to_page(ep)->pt.pte_used[off / pt_table_bytes(PT_PTE)];
+}
+
 /* Pages sitting in the per-CPU table caches. */
 unsigned long pt_cache_pages(void);
 /* Give every cached table page back to the page allocator. */

@@ -7,7 +7,9 @@
  * that lock that the table is still hooked (mm/memory.c walk_alloc and
  * walk_lock).  The same rule lets pt_reclaim.all_levels=1 free empty pmd,
  * pud and p4d tables too, which the seed thread names as the point of a
- * per-mm page-table lock over per-table counts.
+ * per-mm page-table lock over per-table counts.  pt_reclaim.detect=count
+ * finds an empty pte table by its count of used entries (pte_used_count)
+ * instead of reading them all.
  */
 #ifndef PTLAB_MM_PT_RECLAIM_H
 #define PTLAB_MM_PT_RECLAIM_H
@@ -24,6 +26,8 @@ void madvise_dontneed(struct mm *mm, unsigned long start, unsigned long end);
 
 extern bool pt_reclaim_enabled;          /* pt_reclaim=0|1 */
 extern bool pt_reclaim_all_levels;       /* pt_reclaim.all_levels=0|1 */
+extern bool pt_reclaim_count;            /* pt_reclaim.detect=count */
+extern unsigned long pt_reclaim_entries_read;   /* by emptiness scans */
 extern unsigned long pt_reclaimed[PT_NR_LEVELS];   /* tables freed, by level */
 
 #endif

@@ -200,27 +200,30 @@ static void table_free_policy(struct ktest *t)
 
 /*
  * Seed 002: what reclaiming empty tables saves, and costs — kept, pte
- * tables only, or every level.  A sparse heap: one page in each of 32 pte
+ * tables only (found empty by reading them, or by their count of used
+ * entries), or every level.  A sparse heap: one page in each of 32 pte
  * tables, spread over 4 pmd tables.
  */
 static void pte_reclaim(struct ktest *t)
 {
-	static const char *const variant[] = { "off", "pte", "all_levels" };
+	static const char *const variant[] = { "off", "pte", "all_levels", "pte_count" };
 	bool saved = pt_reclaim_enabled, saved_all = pt_reclaim_all_levels;
+	bool saved_count = pt_reclaim_count;
 	unsigned long base = bench_base(), pmd_span = 1ul << pt_level_shift(PT_PUD);
 	const unsigned pmds = 4, per_pmd = 8;
-	uint64_t cyc[3];
+	uint64_t cyc[4];
 	struct mm *mm = test_mm_start(t);
 	long empty[PT_NR_LEVELS];
 
 	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
 		empty[l] = mm->nr_tables[l];
 	KT_ASSERT_EQ(t, mm_declare(mm, base, base + pmds * pmd_span, VM_READ | VM_WRITE), 0);
-	for (unsigned v = 0; v < 3; v++) {
-		uint64_t t0, bytes_left = 0;
+	for (unsigned v = 0; v < 4; v++) {
+		uint64_t t0, bytes_left = 0, read = pt_reclaim_entries_read;
 
 		pt_reclaim_enabled = v > 0;
-		pt_reclaim_all_levels = v > 1;
+		pt_reclaim_all_levels = v == 2;
+		pt_reclaim_count = v == 3;
 		for (unsigned p = 0; p < pmds; p++)
 			for (unsigned i = 0; i < per_pmd; i++)
 				touch_write(base + p * pmd_span + i * PTE_SPAN, i);
@@ -230,11 +233,15 @@ static void pte_reclaim(struct ktest *t)
 		for (unsigned l = 0; l < PT_NR_LEVELS; l++)
 			bytes_left += (uint64_t)(mm->nr_tables[l] - empty[l]) * pt_table_bytes(l);
 		metric(t, "reclaim_%s_table_bytes_left", variant[v], bytes_left, "bytes");
+		metric(t, "reclaim_%s_entries_read", variant[v],
+		       pt_reclaim_entries_read - read, "entries");
 	}
 	pt_reclaim_enabled = saved;
 	pt_reclaim_all_levels = saved_all;
+	pt_reclaim_count = saved_count;
 	ktest_metric_ratio(t, "reclaim_pte_vs_off_time", cyc[1], cyc[0], "x");
 	ktest_metric_ratio(t, "reclaim_all_levels_vs_off_time", cyc[2], cyc[0], "x");
+	ktest_metric_ratio(t, "reclaim_count_vs_scan_time", cyc[3], cyc[1], "x");
 	test_mm_end(mm);
 }
 

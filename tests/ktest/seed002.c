@@ -123,6 +123,67 @@ static void all_levels_frees_upper_tables(struct ktest *t)
 }
 
 /*
+ * pt_reclaim.detect=count: the zap trusts each pte table's count of used
+ * entries instead of reading them, so the count must be exact after every
+ * fault, map and zap.  Random ones on one CPU, every table checked after
+ * each.
+ */
+static unsigned used_entries(const pt_entry_t *table)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pt_level_entries(PT_PTE); i++)
+		n += !pt_entry_is_none(PT_PTE, table[i]);
+	return n;
+}
+
+static void count_matches_entries(struct ktest *t)
+{
+	const unsigned tables = 4, steps = 300;
+	unsigned long base = region(), freed = pt_reclaimed[PT_PTE];
+	unsigned long read = pt_reclaim_entries_read;
+	bool saved = pt_reclaim_count;
+	struct mm *mm = test_mm_start(t);
+	struct rand_state rng;
+	unsigned mismatches = 0;
+
+	rand_seed(&rng, t->seed);
+	pt_reclaim_count = true;
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + tables * PTE_SPAN, VM_READ | VM_WRITE), 0);
+	for (unsigned s = 0; s < steps && !mismatches; s++) {
+		unsigned long va = base + rand_below(&rng, tables * PTE_SPAN / PAGE_SIZE) * PAGE_SIZE;
+
+		if (rand_below(&rng, 3)) {
+			KT_EXPECT_EQ(t, touch_write(va, s), 0);
+		} else {
+			unsigned long len = (1 + rand_below(&rng, 64)) * PAGE_SIZE;
+
+			madvise_dontneed(mm, va, MIN(va + len, base + tables * PTE_SPAN));
+		}
+		for (unsigned i = 0; i < tables; i++) {
+			unsigned level;
+			pt_entry_t e = READ_ONCE(*pt_walk(mm, base + i * PTE_SPAN, PT_PMD, &level));
+			const pt_entry_t *table;
+
+			if (level != PT_PMD || !pt_entry_is_table(PT_PMD, e))
+				continue;
+			table = phys_to_virt(pt_entry_pa(PT_PMD, e));
+			if (*pte_used_count(table) != used_entries(table)) {
+				KT_FAIL(t, "step %u: table %u counts %u entries, holds %u", s, i,
+					*pte_used_count(table), used_entries(table));
+				mismatches++;
+			}
+		}
+	}
+	madvise_dontneed(mm, base, base + tables * PTE_SPAN);
+	pt_reclaim_count = saved;
+	KT_EXPECT_EQ(t, mm->nr_tables[PT_PTE], 0);
+	KT_EXPECT_GT(t, pt_reclaimed[PT_PTE] - freed, 0ul);
+	KT_EXPECT_EQ(t, pt_reclaim_entries_read, read);   /* nothing scanned */
+	test_mm_end(mm);
+}
+
+/*
  * The race: CPUs fault random pages in, one CPU keeps zapping random
  * ranges with reclaim, and a walker reads the tables locklessly.  A fault
  * that wrote into a table being freed would leave a mapping behind in a
@@ -228,9 +289,15 @@ static void race_job(struct ktest *t, void *arg)
 	switch_mm(NULL);
 }
 
+#define RACE_ALL_LEVELS 1u   /* pt_reclaim.all_levels=1 */
+#define RACE_COUNT      2u   /* pt_reclaim.detect=count */
+
 static void race(struct ktest *t, unsigned windows, unsigned long stride,
-		 unsigned long window_len, bool all_levels)
+		 unsigned long window_len, unsigned flags)
 {
+	bool all_levels = flags & RACE_ALL_LEVELS;
+	bool saved_count = pt_reclaim_count;
+	const char *tag = all_levels ? "all_levels" : flags & RACE_COUNT ? "count" : "pte";
 	unsigned long retries = mm_fault_retries, nonempty = pt_free_nonempty_reports;
 	unsigned long freed[PT_NR_LEVELS];
 	bool saved = pt_reclaim_all_levels;
@@ -255,12 +322,14 @@ static void race(struct ktest *t, unsigned windows, unsigned long stride,
 		freed[l] = pt_reclaimed[l];
 	}
 	pt_reclaim_all_levels = all_levels;
+	pt_reclaim_count = flags & RACE_COUNT;
 	ktest_run_on(t, &cpu_online_mask, race_job, NULL, RACE_MS + 30000);
 	for (unsigned l = 0; l < PT_NR_LEVELS; l++)   /* during the race */
 		freed[l] = pt_reclaimed[l] - freed[l];
 	for (unsigned w = 0; w < windows; w++)
 		madvise_dontneed(r.mm, r.base + w * stride, r.base + w * stride + window_len);
 	pt_reclaim_all_levels = saved;
+	pt_reclaim_count = saved_count;
 	/* all empty, all gone: down to the tables the mm started with */
 	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
 		if (l == PT_PTE || all_levels)
@@ -278,20 +347,25 @@ static void race(struct ktest *t, unsigned windows, unsigned long stride,
 	KT_EXPECT_EQ(t, r.odd_values, 0ul);
 	KT_EXPECT_EQ(t, r.uaf, 0ul);
 	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty);
-	snprintf(name, sizeof(name), "%s_fault_retries", all_levels ? "all_levels" : "pte");
+	snprintf(name, sizeof(name), "%s_fault_retries", tag);
 	ktest_metric(t, name, mm_fault_retries - retries, "retries");
-	snprintf(name, sizeof(name), "%s_tables_reclaimed_in_race", all_levels ? "all_levels" : "pte");
+	snprintf(name, sizeof(name), "%s_tables_reclaimed_in_race", tag);
 	ktest_metric(t, name, freed[PT_PTE] + freed[PT_PMD], "tables");
 }
 
 static void reclaim_races_faults(struct ktest *t)
 {
-	race(t, 1, 8 * PTE_SPAN, 8 * PTE_SPAN, false);
+	race(t, 1, 8 * PTE_SPAN, 8 * PTE_SPAN, 0);
+}
+
+static void count_races_faults(struct ktest *t)
+{
+	race(t, 1, 8 * PTE_SPAN, 8 * PTE_SPAN, RACE_COUNT);
 }
 
 static void all_levels_races_faults(struct ktest *t)
 {
-	race(t, RACE_MAX_WINDOWS, PMD_SPAN, 2 * PTE_SPAN, true);
+	race(t, RACE_MAX_WINDOWS, PMD_SPAN, 2 * PTE_SPAN, RACE_ALL_LEVELS);
 }
 
 static const struct ktest_case seed002_cases[] = {
@@ -299,6 +373,8 @@ static const struct ktest_case seed002_cases[] = {
 	KTEST_CASE(partly_used_table_kept),
 	KTEST_CASE(reclaim_off_keeps_tables),
 	KTEST_CASE(reclaim_races_faults),
+	KTEST_CASE(count_matches_entries),
+	KTEST_CASE(count_races_faults),
 	KTEST_CASE(all_levels_frees_upper_tables),
 	KTEST_CASE(all_levels_races_faults),
 	{ 0 },
