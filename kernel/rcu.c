@@ -475,6 +475,14 @@ static void rcu_memory_pressure(void)
 }
 MEMORY_PRESSURE_HOOK(rcu_memory_pressure);
 
+/*
+ * rcu_barrier() callers share one barrier at a time (each CPU has one
+ * barrier_head).  barrier_seq is odd while a barrier runs; a caller is
+ * done once a barrier that started after its call has ended, whether it
+ * ran that barrier itself or another CPU did.
+ */
+static spinlock_t barrier_lock = SPINLOCK_INIT;
+static uint64_t barrier_seq;
 static unsigned barrier_left;
 
 static void barrier_cb(struct rcu_head *h)
@@ -487,21 +495,53 @@ static void queue_barrier(void *arg)
 	call_rcu(&rcu_cpus[smp_processor_id()].barrier_head, barrier_cb);
 }
 
+/* Push grace periods and callbacks along, then idle unless @done. */
+static void barrier_wait_step(bool (*done)(uint64_t), uint64_t arg)
+{
+	unsigned long flags = local_irq_save();
+
+	report_qs();
+	process_callbacks();
+	help_callbacks();
+	if (!done(arg))
+		arch_cpu_idle();    /* the next tick or IPI wakes us */
+	local_irq_restore(flags);
+}
+
+static bool barrier_cbs_ran(uint64_t unused)
+{
+	(void)unused;
+	return !__atomic_load_n(&barrier_left, __ATOMIC_ACQUIRE);
+}
+
+static bool barrier_seq_reached(uint64_t s)
+{
+	return __atomic_load_n(&barrier_seq, __ATOMIC_ACQUIRE) >= s;
+}
+
 void rcu_barrier(void)
 {
+	uint64_t s;
+
 	if (!may_wait("rcu_barrier() inside a read-side section"))
 		return;
+	s = (__atomic_load_n(&barrier_seq, __ATOMIC_ACQUIRE) + 3) & ~1ull;
+	while (!spin_trylock(&barrier_lock)) {
+		if (barrier_seq_reached(s))
+			return;
+		barrier_wait_step(barrier_seq_reached, s);
+	}
+	if (barrier_seq_reached(s)) {
+		spin_unlock(&barrier_lock);
+		return;
+	}
+	__atomic_store_n(&barrier_seq, barrier_seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&barrier_left, nr_cpus_online, __ATOMIC_RELEASE);
 	/* each CPU's callbacks run in order: its barrier callback is last */
 	on_each_cpu(queue_barrier, NULL, true);
-	while (__atomic_load_n(&barrier_left, __ATOMIC_ACQUIRE)) {
-		unsigned long flags = local_irq_save();
-
-		report_qs();
-		process_callbacks();
-		help_callbacks();
-		if (__atomic_load_n(&barrier_left, __ATOMIC_ACQUIRE))
-			arch_cpu_idle();
-		local_irq_restore(flags);
-	}
+	while (!barrier_cbs_ran(0))
+		barrier_wait_step(barrier_cbs_ran, 0);
+	rcu_stats.barriers++;
+	__atomic_store_n(&barrier_seq, barrier_seq + 1, __ATOMIC_RELEASE);
+	spin_unlock(&barrier_lock);
 }

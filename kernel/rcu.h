@@ -74,6 +74,7 @@ struct rcu_stats {
 	unsigned long max_cbs_per_tick;
 	unsigned long stalls_reported;
 	unsigned long expedited;
+	unsigned long barriers;          /* barriers run; callers may share one */
 };
 extern struct rcu_stats rcu_stats;
 extern unsigned rcu_stall_ms;        /* rcu.stall_ms= */

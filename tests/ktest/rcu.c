@@ -257,6 +257,58 @@ static void barrier_waits_for_all(struct ktest *t)
 		KT_EXPECT_EQ(t, rcu_pending_callbacks(c), 0ul);
 }
 
+static unsigned long cbs_ran_on[MAX_CPUS];
+static unsigned long barrier_calls;
+
+static void count_on_cpu_cb(struct rcu_head *rh)
+{
+	struct { struct rcu_head rh; unsigned cpu; } *c = (void *)rh;
+
+	__atomic_fetch_add(&cbs_ran_on[c->cpu], 1, __ATOMIC_RELAXED);
+	kfree(c);
+}
+
+/* Queue a few callbacks, rcu_barrier(), check they all ran; repeat. */
+static void barrier_loop(struct ktest *t, void *arg)
+{
+	unsigned cpu = smp_processor_id(), queued = 0;
+	uint64_t end = uptime_ms() + (uintptr_t)arg;
+
+	for (unsigned round = 0; round < 200 && uptime_ms() < end; round++) {
+		for (unsigned i = 0; i <= round % 4; i++) {
+			struct { struct rcu_head rh; unsigned cpu; } *c;
+
+			c = kmalloc(sizeof(*c), GFP_NOFAULT);
+			KT_ASSERT(t, c != NULL);
+			c->cpu = cpu;
+			call_rcu(&c->rh, count_on_cpu_cb);
+			queued++;
+		}
+		rcu_barrier();
+		__atomic_fetch_add(&barrier_calls, 1, __ATOMIC_RELAXED);
+		KT_ASSERT_EQ(t, __atomic_load_n(&cbs_ran_on[cpu], __ATOMIC_RELAXED),
+			     (unsigned long)queued);
+	}
+}
+
+/* Every CPU calls rcu_barrier() at once: each must still wait for its own
+ * callbacks, and the shared barrier state must survive. */
+static void concurrent_barriers(struct ktest *t)
+{
+	unsigned long runs = rcu_stats.barriers;
+
+	memset(cbs_ran_on, 0, sizeof(cbs_ran_on));
+	barrier_calls = 0;
+	ktest_run_on(t, &cpu_online_mask, barrier_loop, (void *)1500, 30000);
+	runs = rcu_stats.barriers - runs;
+	KT_EXPECT_GT(t, barrier_calls, 0ul);
+	KT_EXPECT_LE(t, runs, barrier_calls);
+	for (unsigned c = 0; c < nr_cpus_online; c++)
+		KT_EXPECT_EQ(t, rcu_pending_callbacks(c), 0ul);
+	ktest_metric(t, "barrier_calls", barrier_calls, "calls");
+	ktest_metric(t, "barriers_run", runs, "barriers");
+}
+
 static void flood_is_bounded(struct ktest *t)
 {
 	uint64_t hz = arch_clock_hz(), t0;
@@ -371,6 +423,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(torture_with_fault_injection),
 	KTEST_CASE(sync_waits_for_reader),
 	KTEST_CASE(barrier_waits_for_all),
+	KTEST_CASE(concurrent_barriers),
 	KTEST_CASE(flood_is_bounded),
 	KTEST_CASE(expedited_vs_normal),
 	KTEST_CASE(read_side_cost),
