@@ -26,8 +26,10 @@ OBJCOPY := $(CROSS_COMPILE)objcopy
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-CFLAGS := -std=c11 -ffreestanding -nostdlib -nostdinc \
-	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
+# The compiler's own headers (stddef.h, ...).  Expanded late, once: on a
+# fresh machine the compiler is installed by the `deps` step below.
+CC_INCLUDE = $(eval CC_INCLUDE := $$(shell $(CC) -print-file-name=include 2>/dev/null))$(CC_INCLUDE)
+CFLAGS = -std=c11 -ffreestanding -nostdlib -nostdinc -isystem $(CC_INCLUDE) \
 	-Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -g \
 	-fno-stack-protector -fno-pic -fno-pie -fno-common \
 	-fno-omit-frame-pointer -fno-shrink-wrap -fno-optimize-sibling-calls -fno-schedule-insns2 --param=min-pagesize=0 \
@@ -46,7 +48,7 @@ LDSCRIPT := linker/$(ARCH).ld
 all: $(BUILD)/ptlab.elf $(ARCH_IMAGES)
 
 # Rebuild everything when the compiler or its flags change (OPT=-Og, ...).
-$(BUILD)/flags: FORCE
+$(BUILD)/flags: FORCE | deps
 	@mkdir -p $(BUILD)
 	@echo '$(CC) $(CFLAGS) $(ASFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(CFLAGS) $(ASFLAGS) $(LDFLAGS)' > $@
@@ -98,7 +100,7 @@ run: all $(if $(filter iso,$(BOOT)),iso)
 
 ## test: build both arches and run the whole test matrix (tests/matrix.txt)
 test:
-	@tests/tools/deps.sh all clang:clang clang:libclang-rt-14-dev
+	@tests/tools/deps.sh all clang:clang -:libclang-rt-14-dev
 	@$(MAKE) --no-print-directory ARCH=x86_64 all iso
 	@$(MAKE) --no-print-directory ARCH=s390x all
 	@python3 tests/runner/matrix.py tests/matrix.txt
@@ -111,6 +113,7 @@ bench:
 
 ## gdb: boot halted under QEMU's gdb stub and attach gdb (BREAK=kmain, FILTER=)
 gdb: all
+	@tests/tools/deps.sh none gdb-multiarch:gdb-multiarch
 	@tests/tools/gdb.sh $(ARCH) $(BUILD)/ptlab.elf '$(or $(BREAK),kmain)' '$(FILTER)' '$(APPEND)' $(SMP) $(MEM)
 
 ## compile_commands.json: for clangd and other editor tooling

@@ -1,6 +1,7 @@
 /* Kernel command line parsing; see cmdline.h for the rules. */
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
@@ -74,6 +75,8 @@ void cmdline_apply(const char *s, const struct kernel_param *params, size_t n,
 {
 	struct cmdline_token tok;
 	const char *pos = s;
+	/* inside a test the reports belong to its KTAP subtest */
+	const char *indent = ktest_current() ? "    " : "";
 
 	while (cmdline_next(&pos, &tok)) {
 		const struct kernel_param *p =
@@ -81,15 +84,15 @@ void cmdline_apply(const char *s, const struct kernel_param *params, size_t n,
 
 		if (!p) {
 			if (!seen_before(s, &tok)) {
-				printk("# cmdline: unknown option '%.*s' ignored\n",
-				       (int)tok.key_len, tok.key);
+				printk("%s# cmdline: unknown option '%.*s' ignored\n",
+				       indent, (int)tok.key_len, tok.key);
 				rep->unknown++;
 			}
 			continue;
 		}
 		if (p->set(tok.val, tok.val_len)) {
-			printk("# cmdline: bad value '%.*s' for %s (%s); default kept\n",
-			       (int)tok.val_len, tok.val, p->name, p->help);
+			printk("%s# cmdline: bad value '%.*s' for %s (%s); default kept\n",
+			       indent, (int)tok.val_len, tok.val, p->name, p->help);
 			rep->bad++;
 		}
 	}

@@ -383,10 +383,10 @@ int ktest_run_all(void)
 		nsuites += selected_cases(*sp) > 0;
 
 	printk("KTAP version 1\n");
+	printk("1..%u\n", nsuites);
 	printk("# ktest.seed=%llu ktest.filter=%s\n",
 	       (unsigned long long)global_seed,
 	       filter_buf[0] ? filter_buf : "*");
-	printk("1..%u\n", nsuites);
 	for (sp = __ktest_suites_start; sp < __ktest_suites_end; sp++) {
 		if (selected_cases(*sp) == 0)
 			continue;

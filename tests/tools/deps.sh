@@ -6,9 +6,9 @@ set -u
 want=${1:-all}
 [ $# -gt 0 ] && shift
 
-# tool:package pairs per need
+# tool:package pairs per need ("-": no command, ask dpkg)
 common="make:make python3:python3 gcc:gcc"
-x86="qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common grub-mkrescue:grub-pc-bin xorriso:xorriso mformat:mtools"
+x86="qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common -:grub-pc-bin xorriso:xorriso mformat:mtools"
 s390="s390x-linux-gnu-gcc:gcc-s390x-linux-gnu qemu-system-s390x:qemu-system-misc hercules:hercules"
 debug="gdb-multiarch:gdb-multiarch"
 
@@ -24,12 +24,10 @@ missing=""
 for pair in $list; do
 	tool=${pair%%:*}
 	pkg=${pair#*:}
-	# grub-pc-bin has no command of its own: look for its modules
-	if [ "$pkg" = grub-pc-bin ]; then
-		[ -d /usr/lib/grub/i386-pc ] && continue
-	elif command -v "$tool" >/dev/null 2>&1; then
-		continue
-	fi
+	command -v "$tool" >/dev/null 2>&1 && continue
+	# packages without a command of their own (grub-pc-bin, libclang-rt)
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+		grep -q 'ok installed' && continue
 	case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 done
 [ -z "$missing" ] && exit 0
@@ -41,6 +39,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "deps: apt-get failed" >&2
 	exit 1
 fi
-echo "deps: missing tools. Install them with:" >&2
-echo "  sudo apt-get install -y$missing" >&2
+echo "deps: missing tools. Install them as root with:" >&2
+echo "  apt-get install -y$missing" >&2
 exit 1
