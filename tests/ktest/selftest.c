@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "kernel/worker.h"
+#include "mm/page_alloc.h"
 #include <asm/cpu.h>
 #include <asm/irq.h>
 
@@ -55,6 +56,15 @@ static void passes_after_exception(struct ktest *t)
 	KT_EXPECT(t, !irqs_disabled());
 }
 
+static struct page *leaked_page;
+
+/* The leak check after every case must catch this. */
+static void leaks_page(struct ktest *t)
+{
+	leaked_page = alloc_pages(GFP_NOFAULT, 0);
+	KT_ASSERT(t, leaked_page != NULL);
+}
+
 static volatile unsigned long recursion_limit = ~0ul;
 
 static __noinline __attribute__((noipa)) unsigned long recurse(unsigned long n)
@@ -89,6 +99,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(skips),
 	KTEST_CASE(unexpected_exception),
 	KTEST_CASE(passes_after_exception),
+	KTEST_CASE(leaks_page),
 	KTEST_CASE(panics),
 	KTEST_CASE(stack_overflow),
 	KTEST_CASE(hangs),

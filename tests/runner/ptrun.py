@@ -237,6 +237,9 @@ def parse_args(argv):
                    help="with --replay: the emulator's recorded exit status")
     p.add_argument("--expect", choices=verdicts.OUTCOMES[:-1],
                    help="succeed iff the run ends this way (negative controls)")
+    p.add_argument("--expect-failed", metavar="CASES",
+                   help="with --expect fail: exactly these cases (suite.case,...) "
+                        "must fail, so a control fails for the right reason")
     p.add_argument("--metrics", metavar="FILE", help="write the metrics as JSON lines")
     p.add_argument("--log", metavar="FILE", help="save the raw console output")
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
@@ -256,6 +259,8 @@ def parse_args(argv):
         p.error("--mem %r: give a size like 256M, 1G or 77M" % args.mem)
     if args.timeout <= 0:
         p.error("--timeout must be positive")
+    if args.expect_failed and args.expect != "fail":
+        p.error("--expect-failed needs --expect fail")
     if args.boot == "iso" and args.arch != "x86_64":
         p.error("--boot iso is for --arch x86_64 only")
     if args.replay_exit is not None and not args.replay:
@@ -379,6 +384,13 @@ def main(argv=None, out=None):
             reason = "EXPECTED %s, got it: %s" % (args.expect, v.reason)
         else:
             reason = "UNEXPECTED: expected %s, got %s: %s" % (args.expect, v.outcome, v.reason)
+        if ok and args.expect_failed:
+            want = set(n.strip() for n in args.expect_failed.split(",") if n.strip())
+            got = set(r.name for r in parser.failures() if not r.is_suite)
+            if got != want:
+                ok = False
+                reason = "UNEXPECTED: failed cases %s, expected %s" % (
+                    ",".join(sorted(got)) or "none", ",".join(sorted(want)))
     else:
         ok = v.ok
         reason = v.reason if not ok else "PASS" if args.replay else "PASS in %.1f s" % elapsed

@@ -82,6 +82,16 @@ class Replay(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertTrue(any(l.startswith("UNEXPECTED: expected fail, got incomplete") for l in out))
 
+    def test_expect_failed_names_the_cases(self):
+        rc, out, _ = ptrun("--replay", LOGS / "assert_fail.log", "--expect", "fail",
+                           "--expect-failed", "cmdline.parse_bad,other.second")
+        self.assertEqual(rc, 0, out)
+        rc, out, _ = ptrun("--replay", LOGS / "assert_fail.log", "--expect", "fail",
+                           "--expect-failed", "cmdline.parse_bad")
+        self.assertEqual(rc, 1)
+        self.assertIn("UNEXPECTED: failed cases cmdline.parse_bad,other.second, "
+                      "expected cmdline.parse_bad", out)
+
     def test_skip_and_garbage(self):
         rc, out, _ = ptrun("--replay", LOGS / "skip.log")
         self.assertEqual(rc, 0)
