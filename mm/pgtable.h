@@ -2,12 +2,14 @@
  * Page-table pages and tables, for every level of both MMUs.
  *
  * The life of a table page (seeds 000 and 004): pagetable_alloc() types the
- * page PG_PGTABLE, records level and owner, initialises the split lock and
- * counts it; pagetable_free() is the one place that undoes all of that.  A
- * small per-CPU cache keeps ready (empty, zeroed) table pages; the leak
- * check counts what it holds, and memory pressure drains it.
+ * page PG_PGTABLE, records level and owner and initialises the split lock;
+ * pagetable_free() is the one place that frees it.  A small per-CPU cache
+ * keeps freed single-page tables (poisoned while cached, zeroed when handed
+ * out again); the leak check counts what it holds, and memory pressure
+ * drains it.
  *
- * Tables are handed out as virtual addresses by pt_alloc_table(): on
+ * Tables are handed out as virtual addresses by pt_alloc_table(), which
+ * also counts them per mm and per level (pt_release_table() uncounts): on
  * s390x two 2 KiB page tables may share one page (page_table_alloc()), so
  * a table is not always a whole ptdesc.
  */
