@@ -1,5 +1,5 @@
 # The gdb half of tests/gdb/test_gdb.py: sourced by gdb (after ptlab.py)
-# once the kernel stopped at ktest_run_all.  It runs the pt-* commands and
+# once the kernel stopped at kmain; it goes on to ktest_run_all.  It runs the pt-* commands and
 # asks the kernel the same questions (by calling its functions, and by
 # having it print pt_dump() on the console), then writes everything to the
 # JSON file named by $PTLAB_GDB_OUT for test_gdb.py to compare.  It judges
@@ -52,8 +52,13 @@ def _ptlab_session():
         except gdb.error:
             return None
 
-    # --- phase 1: allocator, CPUs, RCU (every architecture) -------------
+    # --- phase 0: stopped at kmain, as `make gdb` does; on to the tests --
     out["arch"] = arch().name
+    out["stop0"] = where()
+    run("break1", "tbreak ktest_run_all")
+    run("continue1", "continue")
+
+    # --- phase 1: allocator, CPUs, RCU (every architecture) -------------
     out["stop1"] = where()
     run("cpus", "pt-cpus")
     value("nr_cpus_online", "nr_cpus_online")
@@ -130,17 +135,16 @@ def _ptlab_session():
         run("cpus2", "pt-cpus")
 
         # --- phase 3: the mm's teardown hands its tables to RCU ---------
-        if gdb.lookup_global_symbol("tlb_finish_mmu"):
-            run("delete2", "delete")
-            run("break3", "break tlb_finish_mmu")
-            run("continue3", "continue")
-            out["stop3"] = where()
-            run("delete3", "delete")
-            run("finish3", "finish")
-            run("rcu3", "pt-rcu")
-            value("rcu_gp_seq3", "rcu_gp_seq()")
-            value("rcu_pending3", "+".join("rcu_pending_callbacks(%d)" % c
-                                           for c in range(possible)))
+        run("delete2", "delete")
+        run("break3", "break tlb_finish_mmu")
+        run("continue3", "continue")
+        out["stop3"] = where()
+        run("delete3", "delete")
+        run("finish3", "finish")
+        run("rcu3", "pt-rcu")
+        value("rcu_gp_seq3", "rcu_gp_seq()")
+        value("rcu_pending3", "+".join("rcu_pending_callbacks(%d)" % c
+                                       for c in range(possible)))
 
     # --- the kernel finishes its run undisturbed -------------------------
     def save():
