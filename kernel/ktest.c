@@ -10,6 +10,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/rcu.h"
+#include "kernel/smp.h"
 #include "kernel/worker.h"
 #include "mm/mm.h"
 #include <asm/irq.h>
@@ -198,6 +199,23 @@ void ktest_fail_at(struct ktest *t, const char *file, int line,
 	printk(CASE_INDENT "# %s: EXPECTATION FAILED at %s:%d\n", t->tcase->name,
 	       file, line);
 	printk(CASE_INDENT "# %s\n", buf);
+}
+
+uint64_t ktest_deadline(unsigned ms)
+{
+	return uptime_ms() + ms;
+}
+
+/* One turn of KT_WAIT_UNTIL: relax, or fail the case once time is up. */
+bool ktest_wait_expired(struct ktest *t, uint64_t deadline, const char *what,
+			const char *file, int line)
+{
+	if (uptime_ms() < deadline) {
+		cpu_relax();
+		return false;
+	}
+	ktest_fail_at(t, file, line, "gave up waiting for %s", what);
+	return true;
 }
 
 void ktest_fail_cmp(struct ktest *t, const char *file, int line,

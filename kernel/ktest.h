@@ -83,6 +83,24 @@ __noreturn void ktest_abort(struct ktest *t);
 __noreturn void ktest_skip(struct ktest *t, const char *fmt, ...)
 	__printf(2, 3);
 
+/*
+ * Spin until @cond holds, at most @ms milliseconds: true if it held, false
+ * (and the case fails, naming the condition) if not.  For handshakes
+ * between CPUs, so a partner that never comes fails the case instead of
+ * hanging the run.
+ */
+#define KT_WAIT_UNTIL(t, cond, ms) ({ \
+	uint64_t kt__deadline = ktest_deadline(ms); \
+	bool kt__ok; \
+	while (!(kt__ok = !!(cond)) && \
+	       !ktest_wait_expired(t, kt__deadline, #cond, __FILE__, __LINE__)) \
+		; \
+	kt__ok; \
+})
+uint64_t ktest_deadline(unsigned ms);
+bool ktest_wait_expired(struct ktest *t, uint64_t deadline, const char *what,
+			const char *file, int line);
+
 void ktest_fail_cmp(struct ktest *t, const char *file, int line,
 		    const char *a, const char *op, const char *b,
 		    unsigned long long va, unsigned long long vb, bool fatal);

@@ -113,14 +113,15 @@ static void shootdown_job(struct ktest *t, void *arg)
 	if (smp_processor_id() != t->cpu) {
 		switch_mm(sh.mm);
 		__atomic_fetch_add(&sh.loaded, 1, __ATOMIC_RELAXED);
-		while (!sh.done)
-			cpu_relax();
+		KT_WAIT_UNTIL(t, sh.done, 60000);
 		switch_mm(NULL);
 		return;
 	}
+	if (!KT_WAIT_UNTIL(t, sh.loaded == nr_cpus_online - 1, 60000)) {
+		sh.done = true;
+		return;
+	}
 	switch_mm(sh.mm);
-	while (sh.loaded != nr_cpus_online - 1)
-		cpu_relax();
 	for (int batched = 1; batched >= 0; batched--) {
 		unsigned long ipis = tlb_stats.ipis, flushes = tlb_stats.flushes;
 		uint64_t t0;

@@ -193,8 +193,8 @@ static void long_reader(struct ktest *t, void *arg)
 	uint64_t end;
 
 	if (smp_processor_id() == t->cpu) {
-		while (reader_state == 0)
-			cpu_relax();
+		if (!KT_WAIT_UNTIL(t, reader_state != 0, 20000))
+			return;
 		synchronize_rcu();
 		KT_EXPECT_EQ(t, reader_state, 2);  /* waited for the reader */
 		return;
@@ -373,19 +373,16 @@ static void read_side_cost(struct ktest *t)
 static void stalled_reader(struct ktest *t, void *arg)
 {
 	if (smp_processor_id() == t->cpu) {
-		uint64_t end = uptime_ms() + 5000;
-
-		while (!reader_state)
-			cpu_relax();
+		if (!KT_WAIT_UNTIL(t, reader_state != 0, 20000))
+			return;
 		/* a grace period now cannot end until the reader leaves */
 		synchronize_rcu();
-		(void)end;
 		return;
 	}
 	rcu_read_lock();
 	reader_state = 1;
-	while (rcu_stats.stalls_reported == (uintptr_t)arg)
-		cpu_relax();
+	/* the stall timeout is shortened by the case: far below this */
+	KT_WAIT_UNTIL(t, rcu_stats.stalls_reported != (uintptr_t)arg, 60000);
 	rcu_read_unlock();
 }
 

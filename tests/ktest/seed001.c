@@ -82,8 +82,7 @@ static void defer_job(struct ktest *t, void *arg)
 
 		rcu_read_lock();               /* holds the grace period */
 		d.reading = true;
-		while (d.state == 0)
-			cpu_relax();
+		KT_WAIT_UNTIL(t, d.state != 0, 20000);
 		end = uptime_ms() + 50;
 		while (uptime_ms() < end) {
 			if (!all_empty(d.deferred) ||
@@ -95,8 +94,11 @@ static void defer_job(struct ktest *t, void *arg)
 		d.state = 2;
 		return;
 	}
-	while (!d.reading)   /* the reader first: the grace period must wait */
-		cpu_relax();
+	/* the reader first: the grace period must wait */
+	if (!KT_WAIT_UNTIL(t, d.reading, 20000)) {
+		d.state = 2;
+		return;
+	}
 	page_table_free_rcu(d.deferred);
 	d.state = 1;
 	/* while the reader holds the grace period, the half is not reused */

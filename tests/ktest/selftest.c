@@ -56,6 +56,15 @@ static void passes_after_exception(struct ktest *t)
 	KT_EXPECT(t, !irqs_disabled());
 }
 
+static volatile bool never_set;
+
+/* A partner that never comes: the wait gives up and fails the case. */
+static void partner_never_comes(struct ktest *t)
+{
+	if (KT_WAIT_UNTIL(t, never_set, 200))
+		KT_FAIL(t, "a flag nobody sets was seen set");
+}
+
 static struct page *leaked_page;
 
 /* The leak check after every case must catch this. */
@@ -100,6 +109,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(unexpected_exception),
 	KTEST_CASE(passes_after_exception),
 	KTEST_CASE(leaks_page),
+	KTEST_CASE(partner_never_comes),
 	KTEST_CASE(panics),
 	KTEST_CASE(stack_overflow),
 	KTEST_CASE(hangs),

@@ -227,13 +227,12 @@ static void deaf_or_caller(struct ktest *t, void *arg)
 		unsigned long flags = local_irq_save();
 
 		deaf_ready = 1;
-		while (!release_deaf)
-			cpu_relax();
+		KT_WAIT_UNTIL(t, release_deaf, 20000);
 		local_irq_restore(flags);
 		return;
 	}
-	while (!deaf_ready)
-		cpu_relax();
+	if (!KT_WAIT_UNTIL(t, deaf_ready, 20000))
+		return;
 	KT_EXPECT_EQ(t, smp_call_function_single(1, nop_call, NULL, true),
 		     -ETIMEDOUT);
 	release_deaf = 1;

@@ -33,6 +33,7 @@ static struct {
 	struct mm *mm;
 	unsigned long va;
 	volatile unsigned step;     /* handshake between the two CPUs */
+	volatile bool abandoned;    /* one side timed out: both stop */
 	unsigned rounds, stale;
 	uint64_t seen[8];
 } sd;
@@ -43,10 +44,14 @@ static struct {
  */
 #define STEP(r, k) (4 * (r) + (k))
 
-static void wait_step(unsigned want)
+#define HANDSHAKE_MS 20000   /* a loaded 2-core host slows TCG a lot */
+
+/* False if the partner never got there (this side fails) or gave up. */
+static bool wait_step(struct ktest *t, unsigned want)
 {
-	while (sd.step != want)
-		cpu_relax();
+	if (!KT_WAIT_UNTIL(t, sd.step == want || sd.abandoned, HANDSHAKE_MS))
+		sd.abandoned = true;
+	return !sd.abandoned;
 }
 
 static void reader_job(struct ktest *t, void *arg)
@@ -55,13 +60,15 @@ static void reader_job(struct ktest *t, void *arg)
 	for (unsigned r = 0; r < sd.rounds; r++) {
 		uint64_t v = 0;
 
-		wait_step(STEP(r, 1));
+		if (!wait_step(t, STEP(r, 1)))
+			break;
 		touch_read(sd.va, &v);               /* caches the translation */
 		if (v != PATTERN + r && !tlb_skip_remote)
 			KT_FAIL(t, "round %u: read %#llx before the zap", r,
 				(unsigned long long)v);
 		sd.step = STEP(r, 2);
-		wait_step(STEP(r, 3));
+		if (!wait_step(t, STEP(r, 3)))
+			break;
 		touch_read(sd.va, &v);               /* after the zap */
 		if (v != 0) {
 			sd.stale++;
@@ -70,7 +77,7 @@ static void reader_job(struct ktest *t, void *arg)
 		}
 		sd.step = STEP(r, 4);
 	}
-	wait_step(STEP(sd.rounds, 1));   /* loaded until the last zap is done */
+	wait_step(t, STEP(sd.rounds, 1));   /* loaded until the last zap is done */
 	switch_mm(NULL);
 }
 
@@ -84,10 +91,12 @@ static void zapper_job(struct ktest *t, void *arg)
 	for (unsigned r = 0; r < sd.rounds; r++) {
 		touch_write(sd.va, PATTERN + r);
 		sd.step = STEP(r, 1);
-		wait_step(STEP(r, 2));
+		if (!wait_step(t, STEP(r, 2)))
+			break;
 		zap_range(sd.mm, sd.va, sd.va + PAGE_SIZE);
 		sd.step = STEP(r, 3);
-		wait_step(STEP(r, 4));
+		if (!wait_step(t, STEP(r, 4)))
+			break;
 		/* the reader faulted a fresh page in: drop it for the next round */
 		zap_range(sd.mm, sd.va, sd.va + PAGE_SIZE);
 	}
@@ -158,13 +167,14 @@ static void batch_job(struct ktest *t, void *arg)
 	if (smp_processor_id() != t->cpu) {
 		switch_mm(bz.mm);
 		__atomic_fetch_add(&bz.loaded, 1, __ATOMIC_RELAXED);
-		while (!bz.done)
-			cpu_relax();
+		KT_WAIT_UNTIL(t, bz.done, HANDSHAKE_MS);
 		switch_mm(NULL);
 		return;
 	}
-	while (bz.loaded != nr_cpus_online - 1)
-		cpu_relax();
+	if (!KT_WAIT_UNTIL(t, bz.loaded == nr_cpus_online - 1, HANDSHAKE_MS)) {
+		bz.done = true;
+		return;
+	}
 	bz.before = tlb_stats;
 	bz.pages_before = tlb_gather_stats.pages_freed;
 	zap_range(bz.mm, bz.base, bz.base + BATCH_PAGES * PAGE_SIZE);
