@@ -38,9 +38,30 @@ void fault_attr_set(struct fault_attr *a, uint32_t every, uint32_t percent,
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
-void fault_attr_disable(struct fault_attr *a)
+void fault_attr_save(struct fault_attr *a, struct fault_attr_saved *s)
 {
-	WRITE_ONCE(a->enabled, false);
+	unsigned long flags = spin_lock_irqsave(&a->lock);
+
+	s->enabled = a->enabled;
+	s->every = a->every;
+	s->percent = a->percent;
+	s->rng = a->rng;
+	s->calls = a->calls;
+	s->injected = a->injected;
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+void fault_attr_restore(struct fault_attr *a, const struct fault_attr_saved *s)
+{
+	unsigned long flags = spin_lock_irqsave(&a->lock);
+
+	a->every = s->every;
+	a->percent = s->percent;
+	a->rng = s->rng;
+	a->calls = s->calls;
+	a->injected = s->injected;
+	WRITE_ONCE(a->enabled, s->enabled);
+	spin_unlock_irqrestore(&a->lock, flags);
 }
 
 int fault_attr_parse(struct fault_attr *a, const char *s, size_t len)

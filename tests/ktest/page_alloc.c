@@ -346,7 +346,10 @@ static void fault_injection_every_n(struct ktest *t)
 {
 	struct page *got[30];
 	unsigned failed = 0, pattern_ok = 0;
+	struct fault_attr_saved saved;
+	unsigned long injected;
 
+	fault_attr_save(&fail_page_alloc, &saved);
 	fault_attr_set(&fail_page_alloc, 3, 0, 1);
 	for (unsigned i = 0; i < ARRAY_SIZE(got); i++) {
 		got[i] = alloc_pages(GFP_NOWARN, 0);
@@ -361,10 +364,11 @@ static void fault_injection_every_n(struct ktest *t)
 		if (p)
 			__free_pages(p, 0);
 	}
-	fault_attr_disable(&fail_page_alloc);
+	injected = fail_page_alloc.injected;
+	fault_attr_restore(&fail_page_alloc, &saved);
 	KT_EXPECT_EQ(t, failed, 10u);
 	KT_EXPECT_EQ(t, pattern_ok, 30u);
-	KT_EXPECT_EQ(t, fail_page_alloc.injected, 10ul);
+	KT_EXPECT_EQ(t, injected, 10ul);
 	for (unsigned i = 0; i < ARRAY_SIZE(got); i++)
 		if (got[i])
 			__free_pages(got[i], 0);
@@ -373,7 +377,9 @@ static void fault_injection_every_n(struct ktest *t)
 static uint64_t failure_mask(uint64_t seed)
 {
 	uint64_t mask = 0;
+	struct fault_attr_saved saved;
 
+	fault_attr_save(&fail_page_alloc, &saved);
 	fault_attr_set(&fail_page_alloc, 0, 30, seed);
 	for (unsigned i = 0; i < 64; i++) {
 		struct page *p = alloc_pages(GFP_NOWARN, 0);
@@ -383,7 +389,7 @@ static uint64_t failure_mask(uint64_t seed)
 		else
 			mask |= 1ull << i;
 	}
-	fault_attr_disable(&fail_page_alloc);
+	fault_attr_restore(&fail_page_alloc, &saved);
 	return mask;
 }
 

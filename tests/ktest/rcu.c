@@ -175,9 +175,12 @@ static void broken_gp_is_caught(struct ktest *t)
 
 static void torture_with_fault_injection(struct ktest *t)
 {
+	struct fault_attr_saved saved;
+
+	fault_attr_save(&fail_kmalloc, &saved);
 	fault_attr_set(&fail_kmalloc, 5, 0, t->seed);
 	run_torture(t, 500);
-	fault_attr_disable(&fail_kmalloc);
+	fault_attr_restore(&fail_kmalloc, &saved);
 	print_hist(t);
 	KT_EXPECT_GT(t, tort.alloc_failures, 0ul);
 	for (unsigned i = 2; i <= PIPE_LEN; i++)

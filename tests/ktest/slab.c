@@ -92,22 +92,28 @@ static void fault_injection(struct ktest *t)
 {
 	unsigned failed = 0;
 	void *p[12];
+	struct fault_attr_saved saved_kmalloc, saved_page;
+	unsigned long injected;
 
+	fault_attr_save(&fail_kmalloc, &saved_kmalloc);
+	fault_attr_save(&fail_page_alloc, &saved_page);
 	fault_attr_set(&fail_kmalloc, 4, 0, 1);
 	for (unsigned i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = kmalloc(200, GFP_KERNEL);
 		failed += !p[i];
 	}
-	fault_attr_disable(&fail_kmalloc);
+	injected = fail_kmalloc.injected;
+	fault_attr_set(&fail_kmalloc, 0, 0, 0);
 	KT_EXPECT_EQ(t, failed, 3u);
-	KT_EXPECT_EQ(t, fail_kmalloc.injected, 3ul);
+	KT_EXPECT_EQ(t, injected, 3ul);
 	for (unsigned i = 0; i < ARRAY_SIZE(p); i++)
 		kfree(p[i]);
 	/* a failing page allocator under kmalloc: NULL, not a crash */
 	fault_attr_set(&fail_page_alloc, 1, 0, 1);
 	KT_EXPECT(t, kmalloc(3000, GFP_NOWARN) == NULL);
 	KT_EXPECT(t, kmalloc(8192, GFP_NOWARN) == NULL);
-	fault_attr_disable(&fail_page_alloc);
+	fault_attr_restore(&fail_page_alloc, &saved_page);
+	fault_attr_restore(&fail_kmalloc, &saved_kmalloc);
 }
 
 static const struct ktest_case slab_cases[] = {
