@@ -203,26 +203,44 @@ static void pcp_refill_and_drain(struct ktest *t)
 }
 
 /* Pages parked on a CPU list are taken back when the buddy lists run dry. */
+/* Leave a batch of free pages on this CPU's list. */
+static void park_batch(struct ktest *t, void *arg)
+{
+	struct page *p = alloc_pages(GFP_NOFAULT, 0);
+
+	KT_ASSERT(t, p != NULL);
+	__free_pages(p, 0);
+	KT_EXPECT_GT(t, pcp_count(smp_processor_id()), 1u);
+}
+
 static void drain_on_demand(struct ktest *t)
 {
 	struct chain c = { NULL, 0 };
 	unsigned long free_before;
+	unsigned other = t->cpu == 0 ? 1 : 0;
 	struct page *p;
 
 	if (!pcp_enabled)
 		ktest_skip(t, "per-CPU lists off (page_alloc.pcp=0)");
 	drain_all_pages();
 	free_before = nr_free_pages();
-	p = alloc_pages(GFP_NOFAULT, 0);   /* parks a batch on this CPU */
-	KT_ASSERT(t, p != NULL);
-	__free_pages(p, 0);
-	KT_ASSERT_GT(t, pcp_count(smp_processor_id()), 1u);
-	/* straight from the buddy lists: once they are empty, the parked
-	 * pages must be drained and handed out too, never a failure */
+	park_batch(t, NULL);
+	if (nr_cpus_online > 1) {          /* and on another CPU */
+		cpumask_t one;
+
+		cpumask_clear(&one);
+		cpumask_set(&one, other);
+		ktest_run_on(t, &one, park_batch, NULL, 10000);
+	}
+	/* straight from the buddy lists: once they are empty, the pages
+	 * parked on every CPU must be drained and handed out too, never a
+	 * failure */
 	while ((p = alloc_pages(GFP_NOWARN | GFP_NOFAULT | GFP_NOPCP, 0)))
 		chain_push(&c, p);
 	KT_EXPECT_EQ(t, c.n, free_before);
 	KT_EXPECT_EQ(t, pcp_count(smp_processor_id()), 0u);
+	if (nr_cpus_online > 1)
+		KT_EXPECT_EQ(t, pcp_count(other), 0u);
 	for (void **va = c.head, **next; va; va = next) {
 		next = *va;
 		free_pages(va, 0);
