@@ -112,8 +112,14 @@ __noreturn void s390_secondary_start(void)
 
 void arch_send_ipi(const struct percpu *pc, unsigned kind)
 {
+	int cc;
+
 	__atomic_fetch_or(&ipi_pending[pc->cpu], 1ul << kind, __ATOMIC_SEQ_CST);
-	sigp_retry((uint16_t)pc->hw_id, SIGP_EMERGENCY_SIGNAL, 0, NULL);
+	cc = sigp_retry((uint16_t)pc->hw_id, SIGP_EMERGENCY_SIGNAL, 0, NULL);
+	/* a lost IPI would leave its sender waiting forever: say so now */
+	if (cc != SIGP_CC_ACCEPTED)
+		panic("smp: emergency signal to CPU %u (address %u) failed: cc %d",
+		      pc->cpu, pc->hw_id, cc);
 }
 
 void s390_ipi_interrupt(void)

@@ -116,15 +116,20 @@ static inline int sigp(uint16_t addr, uint8_t order, uint32_t parm,
 	return cc;
 }
 
-/* SIGP, retrying while the target answers busy (both emulators do). */
+/* SIGP, retrying while the target answers busy (both emulators do), at
+ * most SIGP_BUSY_TRIES times. */
+#define SIGP_BUSY_TRIES 10000000ul   /* several seconds, even in TCG */
+
 static inline int sigp_retry(uint16_t addr, uint8_t order, uint32_t parm,
 			     uint32_t *status)
 {
-	int cc;
+	/* busy is a transient answer; one that never ends is the caller's
+	 * error to report (cc 2 comes back), not a silent hang */
+	int cc = sigp(addr, order, parm, status);
 
-	do
+	for (unsigned long tries = 1; cc == SIGP_CC_BUSY && tries < SIGP_BUSY_TRIES;
+	     tries++)
 		cc = sigp(addr, order, parm, status);
-	while (cc == SIGP_CC_BUSY);
 	return cc;
 }
 
