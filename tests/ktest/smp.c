@@ -86,8 +86,24 @@ static void call_every_other(struct ktest *t, void *arg)
 				     (void *)(uintptr_t)self, true), 0);
 }
 
+static unsigned long call_ipis(bool received)
+{
+	unsigned long n = 0;
+
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		struct ipi_stats *st = cpu_stats(cpu);
+
+		n += received ? READ_ONCE(st->received[IPI_CALL])
+			      : READ_ONCE(st->sent[IPI_CALL]);
+	}
+	return n;
+}
+
 static void every_pair_ipis(struct ktest *t)
 {
+	unsigned long sent = call_ipis(false), received = call_ipis(true);
+	unsigned long calls = nr_cpus_online * (nr_cpus_online - 1ul);
+
 	need_cpus(t, 2);
 	memset(pair_hits, 0, sizeof(pair_hits));
 	ktest_run_on(t, &cpu_online_mask, call_every_other, NULL, JOIN_MS);
@@ -96,6 +112,15 @@ static void every_pair_ipis(struct ktest *t)
 			if (pair_hits[s][d] != (s != d))
 				KT_FAIL(t, "CPU %u -> CPU %u: %u calls ran, %u expected",
 					s, d, pair_hits[s][d], s != d);
+	/* at most one IPI per call; two sent to a CPU before it takes the
+	 * first may arrive as one (a pending bit on both arches) */
+	sent = call_ipis(false) - sent;
+	received = call_ipis(true) - received;
+	KT_EXPECT_GE(t, received, 1ul);
+	KT_EXPECT_LE(t, received, sent);
+	KT_EXPECT_LE(t, sent, calls);
+	ktest_printf(t, "%lu calls, %lu call IPIs sent, %lu taken", calls, sent,
+		     received);
 }
 
 /* All CPUs cross-call all others at once, for a bounded number of rounds. */
@@ -179,22 +204,37 @@ static void spinlock_exclusion(struct ktest *t)
 	KT_EXPECT(t, !spin_is_locked(&counter_lock));
 }
 
+/*
+ * Every CPU ticks, and not faster than TICK_HZ: a busy host may delay or
+ * merge ticks (so no lower bound beyond one), but more than twice the rate
+ * means a mis-programmed timer or a wrong clock calibration.
+ */
+#define TICK_WINDOW_MS 300
+
 static void ticks_advance(struct ktest *t)
 {
-	unsigned long before[MAX_CPUS];
-	uint64_t start = uptime_ms();
+	unsigned long before[MAX_CPUS], most = 2 * TICK_HZ * TICK_WINDOW_MS / 1000 + 2;
+	uint64_t start = uptime_ms(), took;
 
 	if (!arch_clock_hz())
 		ktest_skip(t, "clock not calibrated");
 	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
 		before[cpu] = cpu_stats(cpu)->ticks;
-	while (uptime_ms() - start < 100)
+	while (uptime_ms() - start < TICK_WINDOW_MS)
 		arch_cpu_idle();
+	took = uptime_ms() - start;
 	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
 		unsigned long d = cpu_stats(cpu)->ticks - before[cpu];
 
 		if (d == 0)
-			KT_FAIL(t, "CPU %u had no tick in 100 ms", cpu);
+			KT_FAIL(t, "CPU %u had no tick in %llu ms", cpu,
+				(unsigned long long)took);
+		if (took < 2 * TICK_WINDOW_MS && d > most)
+			KT_FAIL(t, "CPU %u ticked %lu times in %llu ms (TICK_HZ %u)",
+				cpu, d, (unsigned long long)took, TICK_HZ);
+		if (cpu == 0)
+			ktest_metric(t, "cpu0_ticks_per_s", d * 1000 / (took ? took : 1),
+				     "ticks/s");
 	}
 }
 
