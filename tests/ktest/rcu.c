@@ -232,6 +232,47 @@ static void sync_waits_for_reader(struct ktest *t)
 	ktest_run_on(t, &two, long_reader, (void *)1, 20000);
 }
 
+static volatile bool qs_spinning, qs_stop;
+
+/* CPU t->cpu waits for a grace period while the other spins with
+ * interrupts off (no tick, so no quiescent state unless it says so). */
+static void irqs_off_spinner(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() == t->cpu) {
+		if (KT_WAIT_UNTIL(t, qs_spinning, 20000))
+			synchronize_rcu();
+		qs_stop = true;
+		return;
+	}
+	unsigned long flags = local_irq_save();
+	uint64_t end = uptime_ms() + 15000;
+
+	qs_spinning = true;
+	while (!qs_stop && uptime_ms() < end) {
+		rcu_quiescent_state();
+		cpu_relax();
+	}
+	local_irq_restore(flags);
+	KT_EXPECT(t, qs_stop);   /* the grace period ended while we spun */
+}
+
+static void quiescent_state_from_a_loop(struct ktest *t)
+{
+	cpumask_t two;
+	uint64_t gps = rcu_stats.gps_completed;
+	unsigned long stalls = rcu_stats.stalls_reported;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	qs_spinning = qs_stop = false;
+	ktest_run_on(t, &two, irqs_off_spinner, NULL, 30000);
+	KT_EXPECT_GT(t, rcu_stats.gps_completed, gps);
+	KT_EXPECT_EQ(t, rcu_stats.stalls_reported, stalls);
+}
+
 static unsigned long barrier_count;
 
 static void count_cb(struct rcu_head *rh)
@@ -422,6 +463,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(broken_gp_is_caught),
 	KTEST_CASE(torture_with_fault_injection),
 	KTEST_CASE(sync_waits_for_reader),
+	KTEST_CASE(quiescent_state_from_a_loop),
 	KTEST_CASE(barrier_waits_for_all),
 	KTEST_CASE(concurrent_barriers),
 	KTEST_CASE(flood_is_bounded),
