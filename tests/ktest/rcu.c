@@ -29,8 +29,9 @@ static struct {
 	struct tort *current;
 	volatile bool stop;
 	unsigned long hist[PIPE_LEN + 1];   /* [PIPE_LEN]: poisoned */
-	unsigned long reads, updates, alloc_failures;
+	unsigned long reads, updates, remote_updates, alloc_failures;
 } tort;
+static spinlock_t tort_lock = SPINLOCK_INIT;   /* updaters, one at a time */
 
 static void tort_age(struct rcu_head *rh)
 {
@@ -66,27 +67,32 @@ static void tort_reader(void)
 	rcu_read_unlock();
 }
 
-static void tort_update(void)
+/* Replace the current object; the old one ages on this CPU's list. */
+static void tort_update(bool remote)
 {
 	struct tort *n = kmalloc(sizeof(*n), GFP_KERNEL | GFP_NOWARN), *old;
 
 	if (!n) {
-		tort.alloc_failures++;
+		__atomic_fetch_add(&tort.alloc_failures, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	n->poison = 0;
 	n->pipe = 0;
+	spin_lock(&tort_lock);
 	old = tort.current;
 	rcu_assign_pointer(tort.current, n);
+	tort.updates++;
+	tort.remote_updates += remote;
+	spin_unlock(&tort_lock);
 	if (old) {
 		old->pipe = 1;
 		call_rcu(&old->rh, tort_age);
 	}
-	tort.updates++;
 }
 
 /*
- * The test's CPU writes (and reads), the others read until it stops.  It
+ * The test's CPU writes (and reads), the others read — and update now and
+ * then, so callbacks are queued on every CPU at once — until it stops.  It
  * stops after @arg ms once it made TORT_MIN_UPDATES updates, or at
  * TORT_MAX_MS whatever happened: bounded, and not at the mercy of a busy
  * host that slows the emulator down.
@@ -99,8 +105,11 @@ static void tort_job(struct ktest *t, void *arg)
 	uint64_t start = uptime_ms(), min_end = start + (uintptr_t)arg;
 
 	if (smp_processor_id() != t->cpu) {
-		while (!READ_ONCE(tort.stop))
+		for (unsigned n = 1; !READ_ONCE(tort.stop); n++) {
 			tort_reader();
+			if (n % 256 == 0)
+				tort_update(true);
+		}
 		return;
 	}
 	for (;;) {
@@ -109,8 +118,8 @@ static void tort_job(struct ktest *t, void *arg)
 		if (now >= start + TORT_MAX_MS ||
 		    (now >= min_end && tort.updates >= TORT_MIN_UPDATES))
 			break;
-		tort_update();
-		if (tort.updates % 8 == 0)
+		tort_update(false);
+		if (READ_ONCE(tort.updates) % 8 == 0)
 			synchronize_rcu();
 		tort_reader();
 	}
@@ -134,9 +143,11 @@ static void run_torture(struct ktest *t, unsigned ms)
 
 static void print_hist(struct ktest *t)
 {
-	ktest_printf(t, "pipeline: %lu %lu %lu %lu poisoned %lu; reads %lu updates %lu",
+	ktest_printf(t, "pipeline: %lu %lu %lu %lu poisoned %lu; reads %lu updates %lu "
+		     "(%lu by the readers' CPUs)",
 		     tort.hist[0], tort.hist[1], tort.hist[2], tort.hist[3],
-		     tort.hist[PIPE_LEN], tort.reads, tort.updates);
+		     tort.hist[PIPE_LEN], tort.reads, tort.updates,
+		     tort.remote_updates);
 }
 
 static void torture(struct ktest *t)
@@ -147,6 +158,8 @@ static void torture(struct ktest *t)
 	print_hist(t);
 	KT_EXPECT_GE(t, tort.updates, (unsigned long)TORT_MIN_UPDATES);
 	KT_EXPECT_GE(t, tort.reads, tort.updates);
+	if (nr_cpus_online > 1)
+		KT_EXPECT_GT(t, tort.remote_updates, 0ul);
 	KT_EXPECT_GT(t, rcu_stats.gps_completed, gps);
 	for (unsigned i = 2; i <= PIPE_LEN; i++)
 		if (tort.hist[i])
