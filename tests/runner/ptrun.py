@@ -64,6 +64,7 @@ class Display:
         self.start = time.monotonic()
         self.suite = ""
         self.suite_progress = ""
+        self.case_start = None     # when the case now running began
         self.last_status = 0.0
 
     def elapsed(self):
@@ -80,6 +81,10 @@ class Display:
         text = "  %5.1f s  %s" % (self.elapsed(), self.suite or "booting")
         if self.suite_progress:
             text += " " + self.suite_progress
+        if self.case_start is not None:
+            # KTAP names a case only when it ends: say how long this one runs
+            text += ", case %s running %.1f s" % (
+                self.next_case(), self.elapsed() - self.case_start)
         self.out.write("\r\033[K" + self.c.dim(text))
         self.out.flush()
         self.status_shown = True
@@ -100,7 +105,14 @@ class Display:
         if self.verbose:
             self.print(line)
 
+    def next_case(self):
+        done = self.suite_progress.split("/")[0]
+        return str(int(done) + 1) if done.isdigit() else "?"
+
     def event(self, ev, parser):
+        if isinstance(ev, (ktap.SuiteStart, ktap.Result)):
+            suite_ended = isinstance(ev, ktap.Result) and ev.is_suite
+            self.case_start = None if suite_ended else self.elapsed()
         if isinstance(ev, ktap.SuiteStart):
             self.suite = ev.name
             self.suite_progress = "0/%d" % ev.plan
@@ -143,6 +155,7 @@ class Display:
         elif isinstance(ev, ktap.End):
             self.suite = "end of run: %s" % ev.status
             self.suite_progress = ""
+            self.case_start = None
 
     def finish(self):
         self.live = False
