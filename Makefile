@@ -16,6 +16,7 @@ BOOT ?= direct
 FILTER ?=
 APPEND ?=
 TIMEOUT ?= 120
+CPU ?=
 
 include arch/$(ARCH)/config.mk
 
@@ -91,10 +92,10 @@ include tests/hosted/hosted.mk
 
 RUNNER := python3 tests/runner/ptrun.py
 RUN_ARGS = --arch $(ARCH) --emu $(EMU) --boot $(BOOT) --smp $(SMP) --mem $(MEM) \
-	--timeout $(TIMEOUT) $(if $(FILTER),--filter '$(FILTER)') \
+	--timeout $(TIMEOUT) $(if $(FILTER),--filter '$(FILTER)') $(if $(CPU),--cpu '$(CPU)') \
 	$(if $(APPEND),--append '$(APPEND)')
 
-## run: boot in an emulator, console on the terminal (ARCH=, EMU=qemu|hercules, BOOT=direct|iso, SMP=, MEM=, FILTER=, APPEND=)
+## run: boot in an emulator, console on the terminal (ARCH=, EMU=qemu|hercules, BOOT=direct|iso, SMP=, MEM=, FILTER=, APPEND=, CPU=qemu64,+la57)
 run: all $(if $(filter iso,$(BOOT)),iso)
 	@$(RUNNER) $(RUN_ARGS) --verbose
 
@@ -111,10 +112,10 @@ bench:
 	@$(MAKE) --no-print-directory ARCH=s390x all
 	@python3 tests/runner/bench.py --smp $(SMP) --json build/bench.json
 
-## gdb: boot halted under QEMU's gdb stub and attach gdb (BREAK=kmain, FILTER=)
+## gdb: boot halted under QEMU's gdb stub and attach gdb (BREAK=kmain, FILTER=, CPU=)
 gdb: all
 	@tests/tools/deps.sh none gdb-multiarch:gdb-multiarch
-	@tests/tools/gdb.sh $(ARCH) $(BUILD)/ptlab.elf '$(or $(BREAK),kmain)' '$(FILTER)' '$(APPEND)' $(SMP) $(MEM)
+	@QEMU_CPU='$(CPU)' tests/tools/gdb.sh $(ARCH) $(BUILD)/ptlab.elf '$(or $(BREAK),kmain)' '$(FILTER)' '$(APPEND)' $(SMP) $(MEM)
 
 ## compile_commands.json: for clangd and other editor tooling
 compile_commands.json: FORCE

@@ -1,7 +1,8 @@
 /*
  * x86-64 MMU: the kernel's page tables (a direct map of the low 4 GiB and
  * all RAM, the image in 4 KiB pages with W^X), CR3 switching and local
- * TLB invalidation.  User mms share the kernel half (PGD slots 256..511).
+ * TLB invalidation.  User mms share the kernel half (PGD slots 256..511;
+ * with LA57 that is slot 511 alone, the kernel's p4d table).
  */
 #include "arch/x86_64/mmu.h"
 #include "kernel/boot.h"
@@ -15,6 +16,7 @@
 #define KERNEL_PGD_FIRST 256
 
 uint64_t x86_trampoline_cr3;
+bool x86_la57;
 static bool have_1g_pages;
 static pt_entry_t *stack_area_pud;
 
@@ -89,23 +91,49 @@ static void map_image(void)
  */
 static void build_trampoline_pgd(void)
 {
-	pt_entry_t *pgd = pt_alloc_table(NULL, PT_PGD);
-	pt_entry_t *pud = pt_alloc_table(NULL, PT_PUD);
-	pt_entry_t *pmd = pt_alloc_table(NULL, PT_PMD);
+	pt_entry_t *pgd = pt_alloc_table(NULL, PT_PGD), *table = pgd;
 
-	if (!pgd || !pud || !pmd)
+	if (!pgd)
 		panic("paging: no memory for the AP trampoline tables");
 	for (unsigned i = KERNEL_PGD_FIRST; i < 512; i++)
 		pgd[i] = init_mm.pgd[i];
-	pmd[0] = pt_mk_leaf(PT_PMD, 0, PROT_READ | PROT_WRITE | PROT_EXEC);
-	pud[0] = pt_mk_table(PT_PUD, virt_to_phys(pmd), false);
-	pgd[0] = pt_mk_table(PT_PGD, virt_to_phys(pud), false);
+	/* entry 0 at every level down to the pmd: va 0..2 MiB */
+	for (unsigned l = PT_PGD; l != PT_PMD; l = pt_next_level(l)) {
+		pt_entry_t *next = pt_alloc_table(NULL, pt_next_level(l));
+
+		if (!next)
+			panic("paging: no memory for the AP trampoline tables");
+		table[0] = pt_mk_table(l, virt_to_phys(next), false);
+		table = next;
+	}
+	table[0] = pt_mk_leaf(PT_PMD, 0, PROT_READ | PROT_WRITE | PROT_EXEC);
 	x86_trampoline_cr3 = virt_to_phys(pgd);
+}
+
+/*
+ * The entry a kernel address hangs from in the part every mm shares: the
+ * top table's, or with LA57 the kernel p4d's (the PML5 shares just that
+ * table).  *level: the entry's level.  NULL if that p4d does not exist.
+ */
+static pt_entry_t *kernel_shared_entry(unsigned long va, unsigned *level)
+{
+	pt_entry_t *top = &init_mm.pgd[pt_index(PT_PGD, va)];
+
+	*level = PT_PGD;
+	if (!x86_la57)
+		return top;
+	if (!pt_entry_is_table(PT_PGD, *top))
+		return NULL;
+	*level = PT_P4D;
+	return (pt_entry_t *)phys_to_virt(pt_entry_pa(PT_PGD, *top)) +
+	       pt_index(PT_P4D, va);
 }
 
 void arch_paging_init(void)
 {
 	uint32_t a, b, c, d;
+	pt_entry_t *slot;
+	unsigned level;
 
 	cpuid(0x80000001, 0, &a, &b, &c, &d);
 	have_1g_pages = d & (1u << 26);
@@ -118,21 +146,23 @@ void arch_paging_init(void)
 	/* the stack area's pud table now: user mms copy the kernel's slots
 	 * when they are created, later slots would not reach them */
 	stack_area_pud = pt_alloc_table(NULL, PT_PUD);
-	if (!stack_area_pud)
+	slot = kernel_shared_entry(STACK_AREA_BASE, &level);
+	if (!stack_area_pud || !slot)
 		panic("paging: no memory for the stack area");
-	init_mm.pgd[pt_index(PT_PGD, STACK_AREA_BASE)] =
-		pt_mk_table(PT_PGD, virt_to_phys(stack_area_pud), false);
+	*slot = pt_mk_table(level, virt_to_phys(stack_area_pud), false);
 	/* every kernel slot user mms will copy must exist from now on */
-	for (unsigned i = KERNEL_PGD_FIRST; i < 512; i++)
-		if (pt_entry_is_none(PT_PGD, init_mm.pgd[i]) &&
-		    (i == pt_index(PT_PGD, DIRECT_MAP_BASE) ||
-		     i == pt_index(PT_PGD, KERNEL_VMA)))
-			panic("paging: kernel slot %u missing", i);
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned long va = i ? KERNEL_VMA : DIRECT_MAP_BASE;
+
+		slot = kernel_shared_entry(va, &level);
+		if (!slot || pt_entry_is_none(level, *slot))
+			panic("paging: kernel slot for %#lx missing", va);
+	}
 	build_trampoline_pgd();
 	init_mm.hw_root = virt_to_phys(init_mm.pgd);
 	write_cr3(init_mm.hw_root);
-	printk("paging: kernel tables loaded (direct map in %s pages, image W^X)\n",
-	       have_1g_pages ? "1 GiB" : "2 MiB");
+	printk("paging: kernel tables loaded (%u levels, direct map in %s pages, image W^X)\n",
+	       x86_la57 ? 5 : 4, have_1g_pages ? "1 GiB" : "2 MiB");
 }
 
 int arch_mm_init(struct mm *mm)

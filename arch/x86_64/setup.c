@@ -7,6 +7,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include <asm/cpu.h>
+#include <asm/pgtable.h>
 #include <asm/irq.h>
 
 const char arch_name[] = "x86_64";
@@ -59,6 +60,7 @@ void arch_early_init(unsigned long magic, unsigned long info,
 {
 	struct percpu *boot_cpu = &percpu_areas[0];
 
+	x86_la57 = read_cr4() & X86_CR4_LA57;   /* head.S chose */
 	boot_cpu->self = boot_cpu;
 	boot_cpu->cpu = 0;
 	boot_cpu->stack_top = (unsigned long)boot_stack_top;

@@ -16,6 +16,7 @@
 
 extern const char trampoline_start[], trampoline_end[];
 extern uint64_t tramp_cr3, tramp_stack, tramp_percpu, tramp_entry;
+extern uint32_t tramp_cr4_extra;
 extern char ap_entry64[];
 
 unsigned arch_smp_detect(unsigned *ids, unsigned max)
@@ -67,6 +68,8 @@ int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 
 	memcpy(tramp, trampoline_start, len);
 	*(uint64_t *)(tramp + ((char *)&tramp_cr3 - trampoline_start)) = x86_trampoline_cr3;
+	*(uint32_t *)(tramp + ((char *)&tramp_cr4_extra - trampoline_start)) =
+		(uint32_t)(read_cr4() & X86_CR4_LA57);
 	*(uint64_t *)(tramp + ((char *)&tramp_stack - trampoline_start)) = stack_top;
 	*(uint64_t *)(tramp + ((char *)&tramp_percpu - trampoline_start)) = (uint64_t)(uintptr_t)pc;
 	*(uint64_t *)(tramp + ((char *)&tramp_entry - trampoline_start)) = (uint64_t)(uintptr_t)ap_entry64;

@@ -11,7 +11,7 @@
 
 	.section .rodata
 	.globl trampoline_start, trampoline_end
-	.globl tramp_cr3, tramp_stack, tramp_percpu, tramp_entry
+	.globl tramp_cr3, tramp_cr4_extra, tramp_stack, tramp_percpu, tramp_entry
 	.balign 16
 	.code16
 trampoline_start:
@@ -31,7 +31,7 @@ tramp32:
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %ss
-	enable_long_mode REL(tramp_cr3)
+	enable_long_mode REL(tramp_cr3), REL(tramp_cr4_extra)
 	ljmpl $0x18, $REL(tramp64)
 
 	.code64
@@ -58,6 +58,9 @@ tramp_gdt_ptr:
 	.balign 8
 tramp_cr3:
 	.quad 0
+tramp_cr4_extra:
+	.long 0
+	.balign 8
 tramp_stack:
 	.quad 0
 tramp_percpu:

@@ -4,7 +4,10 @@
  *   - QEMU -kernel via the PVH ELF note: EBX = hvm_start_info (EAX unset).
  * We clear .bss, build early page tables (identity and direct map of the
  * first 4 GiB in 2 MiB pages, plus the kernel image at KERNEL_VMA), enter
- * long mode and call kmain(magic, info) on the boot stack.
+ * long mode and call kmain(magic, info) on the boot stack.  When the CPU
+ * offers 5-level paging (LA57; QEMU: -cpu ...,+la57) we use it, as Linux
+ * does: a PML5 whose first and last entries both lead to the 4-level
+ * table, which then serves as the p4d of low and kernel addresses alike.
  */
 #include <asm/long_mode.h>
 
@@ -98,7 +101,24 @@ _start_pvh:
 	movl $PHYS(early_pdpt_kernel) + 3, %eax
 	movl %eax, 511 * 8(%edi)
 
-	enable_long_mode $PHYS(early_pml4)
+	/* LA57?  CPUID leaf 7 (if there is one), ECX bit 16 */
+	xorl %eax, %eax
+	cpuid
+	cmpl $7, %eax
+	jb 4f
+	movl $7, %eax
+	xorl %ecx, %ecx
+	cpuid
+	testl $(1 << 16), %ecx
+	jz 4f
+	movl $PHYS(early_pml5), %edi
+	movl $PHYS(early_pml4) + 3, %eax
+	movl %eax, 0(%edi)
+	movl %eax, 511 * 8(%edi)
+	movl $CR4_LA57, boot_cr4_extra
+	movl $PHYS(early_pml5), boot_cr3
+4:
+	enable_long_mode boot_cr3, boot_cr4_extra
 
 	lgdt boot_gdt_ptr
 	ljmp $0x08, $long_mode
@@ -136,11 +156,17 @@ boot_magic:
 	.long 0
 boot_info_ptr:
 	.long 0
+boot_cr3:
+	.long PHYS(early_pml4)
+boot_cr4_extra:
+	.long 0
 
 	.section .bss
 	.balign 4096
 	.globl early_pml4
 early_pml4:
+	.skip 4096
+early_pml5:
 	.skip 4096
 	.globl early_pdpt
 early_pdpt:

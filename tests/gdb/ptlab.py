@@ -249,7 +249,7 @@ class Arch:
 
 
 class X86_64(Arch):
-    """x86-64 4-level paging, as arch/x86_64/include/asm/pgtable.h has it."""
+    """x86-64 4- or 5-level paging, as arch/x86_64/include/asm/pgtable.h has it."""
     name = "x86_64"
     page_tables = True
 
@@ -257,7 +257,6 @@ class X86_64(Arch):
         super().__init__()
         self.direct_map_base = self.const("DIRECT_MAP_BASE")
         self.kernel_vma = self.const("KERNEL_VMA")
-        self.va_bits = self.const("PT_VA_BITS")
         # the entry bits pgtable.h names (X86_P, X86_RW, ...: single bits)
         self.bits = {n[4:]: v for n, v in ((n, self.const(n)) for n in self.defs
                      if n.startswith("X86_")) if v and not v & (v - 1)}
@@ -271,11 +270,24 @@ class X86_64(Arch):
         base = self.kernel_vma if va >= self.kernel_vma else self.direct_map_base
         return (va - base) & M64
 
+    @property
+    def la57(self):
+        """5-level paging on the selected vCPU: CR4.LA57 (bit 12), or the
+        kernel's x86_la57 where the stub shows no CR4."""
+        try:
+            return bool(int(gdb.parse_and_eval("$cr4")) & (1 << 12))
+        except (gdb.error, ValueError):
+            return bool(int(gdb.parse_and_eval("x86_la57")))
+
+    @property
+    def va_bits(self):
+        return 57 if self.la57 else 48
+
     # the inline functions of pgtable.h, one for one
     def level_shift(self, level):
         # p4d folded: the pgd indexes what a p4d would
         if level == self.lv["pgd"]:
-            return self.level_shift(self.lv["p4d"])
+            return self.level_shift(self.lv["p4d"]) + (self.index_bits if self.la57 else 0)
         return self.page_shift + self.index_bits * level
 
     def level_entries(self, level):
@@ -285,7 +297,9 @@ class X86_64(Arch):
         return self.page_size
 
     def next_level(self, level):
-        return self.lv["pud"] if level == self.lv["pgd"] else level - 1
+        if level == self.lv["pgd"] and not self.la57:
+            return self.lv["pud"]
+        return level - 1
 
     def index(self, level, va):
         return (va >> self.level_shift(level)) & (self.level_entries(level) - 1)

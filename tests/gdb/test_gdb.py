@@ -2,7 +2,8 @@
 """gdb as a way to use ptlab, tested against the kernel itself.
 
     python3 tests/gdb/test_gdb.py [--arch x86_64|s390x] [--smp N] [--mem M]
-                                  [--timeout S] [--elf PATH] [--keep DIR]
+                                  [--cpu MODEL] [--timeout S] [--elf PATH]
+                                  [--keep DIR]
 
 Boots build/<arch>/ptlab.elf halted under QEMU's gdb stub (tests/tools/gdb.sh,
 GDB_BATCH=1) with ktest.filter=pgtable.demand_fault_zeroed, stops at kmain
@@ -72,6 +73,7 @@ def run_gdb(args, tmp):
     elf = args.elf
     console, result = tmp / "console.log", tmp / "result.json"
     env = dict(os.environ, GDB_BATCH="1", GDB_CONSOLE=str(console),
+               QEMU_CPU=args.cpu or "",
                GDB_TIMEOUT=str(args.timeout), PTLAB_GDB_CONSOLE=str(console),
                PTLAB_GDB_OUT=str(result), PTLAB_ROOT=str(args.root),
                GDB_CMDS="source %s" % (REPO / "tests" / "gdb" / "session.py"))
@@ -156,9 +158,11 @@ def check_phase1(ok, res, con, args, steps, vals):
        steps.get("frag_not_table", ""))
 
 
-def check_phase2(ok, res, con, arch, steps, vals):
+def check_phase2(ok, res, con, arch, steps, vals, la57=False):
     """A demand fault: the walk, the dump, the frames, against the kernel."""
-    want_levels = ARCHES[arch]["levels"]
+    want_levels = list(ARCHES[arch]["levels"])
+    if la57:    # the p4d is a level of its own
+        want_levels.insert(1, "p4d")
     ok.equal(res.get("stop2"), "handle_mm_fault", "gdb stopped in handle_mm_fault")
     ok.equal(res.get("stop_next"), "handle_mm_fault", "'next' stays in handle_mm_fault")
     ok(res.get("stop_finish") not in (None, "handle_mm_fault") and
@@ -253,6 +257,7 @@ def main(argv=None):
     ap.add_argument("--arch", default="x86_64", choices=sorted(ARCHES))
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--mem", default="128M")
+    ap.add_argument("--cpu", help="QEMU CPU model (qemu64,+la57: 5-level paging)")
     ap.add_argument("--timeout", type=int, default=45,
                     help="seconds for gdb and QEMU (default 45)")
     ap.add_argument("--elf", help="kernel to boot (default build/<arch>/ptlab.elf)")
@@ -287,7 +292,10 @@ def main(argv=None):
         vals = res["values"]
         check_phase1(ok, res, con, args, steps, vals)
         ok(arch_walks(res), "ptlab.py walks %s page tables" % args.arch)
-        check_phase2(ok, res, con, args.arch, steps, vals)
+        la57 = "la57" in (args.cpu or "")
+        if la57:
+            ok("5 levels" in con, "the kernel reports 5-level paging")
+        check_phase2(ok, res, con, args.arch, steps, vals, la57)
         check_phase3(ok, res, steps, vals)
     ok("# ptlab: end of run: pass" in con, "the kernel finished its run and passed")
     print("test_gdb (%s): %d checks, %d failed (%.1f s)" % (

@@ -224,6 +224,8 @@ def make_label(args, backend):
         label = "%s %s smp%d" % (args.arch, args.boot if args.arch == "x86_64" else args.emu, args.smp)
     if args.mem != "256M" and not args.replay:
         label += " %s" % args.mem
+    if getattr(args, "cpu", None) and not args.replay:
+        label += " cpu=%s" % args.cpu
     if args.filter and not args.replay:
         label += " filter=%s" % args.filter
     if args.expect:
@@ -255,6 +257,8 @@ def parse_args(argv):
                         "must fail, so a control fails for the right reason")
     p.add_argument("--metrics", metavar="FILE", help="write the metrics as JSON lines")
     p.add_argument("--log", metavar="FILE", help="save the raw console output")
+    p.add_argument("--cpu", metavar="MODEL",
+                   help="QEMU CPU model, e.g. qemu64,+la57 (x86-64 5-level paging)")
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="extra QEMU argument (repeatable)")
     p.add_argument("--result-json", metavar="FILE", help="write the verdict and counts as JSON")
@@ -274,6 +278,8 @@ def parse_args(argv):
         p.error("--timeout must be positive")
     if args.expect_failed and args.expect != "fail":
         p.error("--expect-failed needs --expect fail")
+    if args.cpu and args.emu != "qemu":
+        p.error("--cpu is a QEMU option")
     if args.boot == "iso" and args.arch != "x86_64":
         p.error("--boot iso is for --arch x86_64 only")
     if args.replay_exit is not None and not args.replay:
@@ -301,7 +307,7 @@ def main(argv=None, out=None):
     p, args = parse_args(argv)
     qmp_dir = tempfile.mkdtemp(prefix="ptrun-qmp-") if args.oracle else None
     qmp_path = os.path.join(qmp_dir, "qmp.sock") if qmp_dir else None
-    extra = tuple(args.qemu_arg) + (("-qmp", "unix:%s,server=on,wait=off" % qmp_path)
+    extra = (("-cpu", args.cpu) if args.cpu else ()) + tuple(args.qemu_arg) + (("-qmp", "unix:%s,server=on,wait=off" % qmp_path)
                                     if qmp_path else ())
     cfg = emulators.RunConfig(arch=args.arch, emu=args.emu, boot=args.boot, smp=args.smp,
                               mem=args.mem, kernel=args.kernel, cmdline=build_cmdline(args),

@@ -5,7 +5,9 @@
 # separated by ';', default "bt") and ends QEMU and gdb after GDB_TIMEOUT
 # seconds (default 120); GDBPORT picks the stub's TCP port (default: a free
 # one); GDB_CONSOLE is where the kernel's console goes (default
-# build/<arch>/gdb-console.log).  gdb loads tests/gdb/ptlab.py (pt-* commands).
+# build/<arch>/gdb-console.log); QEMU_CPU is a -cpu model (e.g.
+# qemu64,+la57 for 5-level paging).  gdb loads tests/gdb/ptlab.py (pt-*
+# commands).
 set -eu
 arch=$1 elf=$2 brk=$3 filter=$4 append=$5 smp=$6 mem=$7
 dir=$(dirname "$elf")
@@ -36,6 +38,7 @@ esac
 # shellcheck disable=SC2086
 run_qemu=
 [ "${GDB_BATCH:-0}" = 1 ] && run_qemu="timeout $((limit + 5))"
+[ -n "${QEMU_CPU:-}" ] && qemu="$qemu -cpu $QEMU_CPU"
 $run_qemu $qemu -smp "$smp" -m "$mem" -kernel "$elf" -append "$args" \
 	-gdb "tcp:127.0.0.1:$port" -S </dev/null >"$(dirname "$log")/gdb-qemu.log" 2>&1 &
 qpid=$!

@@ -58,6 +58,8 @@ DEFINE_READ_CR(3)
 DEFINE_READ_CR(4)
 #undef DEFINE_READ_CR
 
+#define X86_CR4_LA57 (1ull << 12)   /* 5-level paging */
+
 static inline void write_cr3(uint64_t v)
 {
 	__asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");

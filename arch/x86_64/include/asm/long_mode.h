@@ -1,14 +1,18 @@
 /*
  * From 32-bit protected mode to long mode with paging (assembly only):
- * shared by the boot entry and the AP trampoline.  @cr3 is any operand
- * movl accepts (an immediate or a memory location); clobbers eax, ecx, edx.
+ * shared by the boot entry and the AP trampoline.  @cr3 and @cr4_extra
+ * are operands movl/orl accept (an immediate or a memory location);
+ * @cr4_extra is CR4_LA57 for 5-level paging (@cr3 then points to a PML5),
+ * else 0.  Clobbers eax, ecx, edx.
  */
+#define CR4_LA57 0x1000
 #ifndef PTLAB_ASM_LONG_MODE_H
 #define PTLAB_ASM_LONG_MODE_H
 
-.macro enable_long_mode cr3
+.macro enable_long_mode cr3, cr4_extra
 	movl %cr4, %eax
 	orl $0xa0, %eax                 /* PAE | PGE */
+	orl \cr4_extra, %eax             /* LA57: only while paging is off */
 	movl %eax, %cr4
 	movl \cr3, %eax
 	movl %eax, %cr3

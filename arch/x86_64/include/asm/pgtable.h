@@ -1,7 +1,10 @@
 /*
- * x86-64 4-level paging behind the generic page-table interface.
- * Levels are numbered as Linux names them: 0 pte, 1 pmd, 2 pud, 3 p4d
- * (folded here), 4 pgd.  Every table is one 4 KiB page of 512 entries.
+ * x86-64 4- or 5-level paging behind the generic page-table interface.
+ * Levels are numbered as Linux names them: 0 pte, 1 pmd, 2 pud, 3 p4d,
+ * 4 pgd.  With 4 levels the p4d is folded (the pgd indexes bits 39..47);
+ * with LA57, chosen at boot when the CPU has it (boot/x86_64/head.S), the
+ * pgd is the PML5 (bits 48..56) and the p4d a real level.  Every table is
+ * one 4 KiB page of 512 entries.
  */
 #ifndef PTLAB_ASM_PGTABLE_H
 #define PTLAB_ASM_PGTABLE_H
@@ -33,16 +36,21 @@ enum { PT_PTE, PT_PMD, PT_PUD, PT_P4D, PT_PGD, PT_NR_LEVELS };
 #define X86_NX  (1ull << 63)
 #define X86_ADDR_MASK 0x000ffffffffff000ull
 
+/* 5-level paging is on (CR4.LA57, set by the boot code). */
+extern bool x86_la57;
+
 /* User space: the lower canonical half, page 0 left out. */
 #define USER_VA_START 0x0000000000001000ul
-#define USER_VA_END   0x0000800000000000ul
+#define USER_VA_END   (x86_la57 ? 0x0100000000000000ul : 0x0000800000000000ul)
 
-/* Walks index with 48-bit addresses; kernel addresses are sign-extended. */
-#define PT_VA_BITS 48
+/* Walks index with 48- or 57-bit addresses; the rest is sign extension. */
+#define PT_VA_BITS (x86_la57 ? 57 : 48)
 
 static inline unsigned long pt_va_canon(unsigned long va)
 {
-	return (unsigned long)((long)(va << 16) >> 16);
+	unsigned shift = 64 - PT_VA_BITS;
+
+	return (unsigned long)((long)(va << shift) >> shift);
 }
 
 /* Where huge leaves are possible: 2 MiB at the pmd level, 1 GiB at pud. */
@@ -51,7 +59,9 @@ static inline unsigned long pt_va_canon(unsigned long va)
 static inline unsigned pt_level_shift(unsigned level)
 {
 	/* with p4d folded, the pgd indexes what a p4d would: bits 39..47 */
-	return level == PT_PGD ? 39 : 12 + 9 * level;
+	if (level == PT_PGD)
+		return x86_la57 ? 48 : 39;
+	return 12 + 9 * level;
 }
 
 static inline unsigned pt_level_entries(unsigned level)
@@ -67,10 +77,10 @@ static inline size_t pt_table_bytes(unsigned level)
 	return PAGE_SIZE;
 }
 
-/* The level below @level in a walk (the p4d level is folded). */
+/* The level below @level in a walk (the p4d level folded unless LA57). */
 static inline unsigned pt_next_level(unsigned level)
 {
-	return level == PT_PGD ? PT_PUD : level - 1;
+	return level == PT_PGD && !x86_la57 ? PT_PUD : level - 1;
 }
 
 static inline const char *pt_level_name(unsigned level)
