@@ -106,11 +106,11 @@ test:
 	@$(MAKE) --no-print-directory ARCH=s390x all
 	@python3 tests/runner/matrix.py tests/matrix.txt
 
-## bench: the manual bench suite on both arches, figures side by side (SMP=4)
+## bench: the manual bench suite on both arches, figures side by side (SMP=4, BASELINE=old.json: show changes)
 bench:
 	@$(MAKE) --no-print-directory ARCH=x86_64 all
 	@$(MAKE) --no-print-directory ARCH=s390x all
-	@python3 tests/runner/bench.py --smp $(SMP) --json build/bench.json
+	@python3 tests/runner/bench.py --smp $(SMP) --json build/bench.json $(if $(BASELINE),--baseline '$(BASELINE)')
 
 ## gdb: boot halted under QEMU's gdb stub and attach gdb (BREAK=kmain, FILTER=, CPU=)
 gdb: all
