@@ -311,8 +311,11 @@ unsigned long rcu_pending_callbacks(unsigned cpu)
 
 bool rcu_callbacks_pending(void)
 {
+	/* a batch taken off a list is no longer counted but may still be
+	 * running on some CPU (an idle one helps): that is pending too, or a
+	 * caller would count memory its callbacks are about to free */
 	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
-		if (rcu_pending_callbacks(cpu))
+		if (rcu_pending_callbacks(cpu) || READ_ONCE(rcu_cpus[cpu].invoking))
 			return true;
 	return false;
 }

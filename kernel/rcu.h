@@ -83,6 +83,7 @@ extern bool rcu_broken;              /* rcu.broken=1: GPs do not wait */
 
 /* Callbacks queued on @cpu and not yet invoked; any CPU. */
 unsigned long rcu_pending_callbacks(unsigned cpu);
+/* Any callback queued, or still running (taken off its list), anywhere. */
 bool rcu_callbacks_pending(void);
 
 #endif

@@ -286,6 +286,50 @@ static void quiescent_state_from_a_loop(struct ktest *t)
 	KT_EXPECT_EQ(t, rcu_stats.stalls_reported, stalls);
 }
 
+static volatile int slow_state;   /* 0 queued, 1 running, 2 released, 3 done */
+
+static void slow_cb(struct rcu_head *rh)
+{
+	uint64_t end = uptime_ms() + 5000;
+
+	slow_state = 1;
+	while (slow_state == 1 && uptime_ms() < end)
+		cpu_relax();
+	slow_state = 3;
+	kfree(rh);
+}
+
+static void queue_slow(struct ktest *t, void *arg)
+{
+	struct rcu_head *rh = kmalloc(sizeof(*rh), GFP_NOFAULT);
+
+	KT_ASSERT(t, rh != NULL);
+	call_rcu(rh, slow_cb);
+}
+
+/* A callback that is running is still pending: the leak check after each
+ * case relies on it (an idle CPU may be freeing tables right then). */
+static void running_callback_is_pending(struct ktest *t)
+{
+	cpumask_t other;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	cpumask_clear(&other);
+	cpumask_set(&other, t->cpu == 1 ? 0 : 1);
+	slow_state = 0;
+	/* queued on the other CPU: this one, busy here, never runs that list */
+	ktest_run_on(t, &other, queue_slow, NULL, 10000);
+	if (KT_WAIT_UNTIL(t, slow_state == 1, 20000)) {
+		KT_EXPECT_EQ(t, rcu_pending_callbacks(t->cpu == 1 ? 0 : 1), 0ul);
+		KT_EXPECT(t, rcu_callbacks_pending());
+	}
+	slow_state = 2;
+	rcu_barrier();
+	KT_EXPECT_EQ(t, slow_state, 3);
+	KT_EXPECT(t, !rcu_callbacks_pending());
+}
+
 static unsigned long barrier_count;
 
 static void count_cb(struct rcu_head *rh)
@@ -479,6 +523,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(quiescent_state_from_a_loop),
 	KTEST_CASE(barrier_waits_for_all),
 	KTEST_CASE(concurrent_barriers),
+	KTEST_CASE(running_callback_is_pending),
 	KTEST_CASE(flood_is_bounded),
 	KTEST_CASE(expedited_vs_normal),
 	KTEST_CASE(read_side_cost),
