@@ -55,6 +55,7 @@ static struct {
 static struct rcu_cpu rcu_cpus[MAX_CPUS];
 struct rcu_stats rcu_stats;
 unsigned rcu_stall_ms = 10000;  /* a busy 2-core host slows TCG down */
+unsigned rcu_stall_panic_ms = 60000;
 bool rcu_broken;
 
 static int set_stall_ms(const char *v, size_t len)
@@ -68,6 +69,19 @@ static int set_stall_ms(const char *v, size_t len)
 }
 KERNEL_PARAM("rcu.stall_ms", set_stall_ms,
 	     "<ms>: report a grace period older than this (default 10000)");
+
+static int set_stall_panic_ms(const char *v, size_t len)
+{
+	uint64_t ms;
+
+	if (parse_u64(v, len, 10, &ms) || (ms && ms < 10) || ms > 3600000)
+		return -EINVAL;
+	rcu_stall_panic_ms = (unsigned)ms;
+	return 0;
+}
+KERNEL_PARAM("rcu.stall_panic_ms", set_stall_panic_ms,
+	     "<ms>: end the run if a grace period is this old (default 60000, "
+	     "0: wait forever)");
 
 KERNEL_PARAM_BOOL("rcu.broken", rcu_broken,
 		  "1: grace periods end without waiting (negative control only)");
@@ -327,6 +341,14 @@ static void report_stall(void)
 	cpumask_t holding = rcu.qs_mask;
 	unsigned cpu;
 
+	if ((seq & 1) && rcu.stall_reported && rcu_stall_panic_ms &&
+	    now - start >= rcu_stall_panic_ms) {
+		/* reported long ago and still stuck: whoever waits would hang
+		 * the run; end it here, with the report above as the reason */
+		spin_unlock_irqrestore(&rcu.lock, flags);
+		panic("rcu: grace period %llu stuck for %llu ms (rcu.stall_panic_ms)",
+		      (unsigned long long)seq, (unsigned long long)(now - start));
+	}
 	if (!(seq & 1) || rcu.stall_reported || now - start < rcu_stall_ms) {
 		spin_unlock_irqrestore(&rcu.lock, flags);
 		return;

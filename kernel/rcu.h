@@ -78,6 +78,7 @@ struct rcu_stats {
 };
 extern struct rcu_stats rcu_stats;
 extern unsigned rcu_stall_ms;        /* rcu.stall_ms= */
+extern unsigned rcu_stall_panic_ms;  /* rcu.stall_panic_ms= (0: never) */
 extern bool rcu_broken;              /* rcu.broken=1: GPs do not wait */
 #define RCU_CB_BATCH 64              /* callbacks per tick per CPU, at most */
 

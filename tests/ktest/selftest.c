@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "kernel/worker.h"
+#include "kernel/rcu.h"
 #include "mm/page_alloc.h"
 #include <asm/cpu.h>
 #include <asm/irq.h>
@@ -65,6 +66,38 @@ static void partner_never_comes(struct ktest *t)
 		KT_FAIL(t, "a flag nobody sets was seen set");
 }
 
+static volatile bool reader_inside;
+
+static void stall_job(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() != t->cpu) {
+		rcu_read_lock();
+		reader_inside = true;
+		for (;;)
+			arch_cpu_idle();   /* ticks come: the stall is seen */
+	}
+	if (KT_WAIT_UNTIL(t, reader_inside, 20000))
+		synchronize_rcu();
+	KT_FAIL(t, "synchronize_rcu() returned under a reader that never left");
+}
+
+/* A reader that never leaves: the grace period is reported, then the run
+ * ends with a panic instead of hanging in synchronize_rcu(). */
+static void rcu_stall_ends_run(struct ktest *t)
+{
+	cpumask_t two;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	rcu_stall_ms = 100;
+	rcu_stall_panic_ms = 1000;
+	reader_inside = false;
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_run_on(t, &two, stall_job, NULL, 60000);
+}
+
 static struct page *leaked_page;
 
 /* The leak check after every case must catch this. */
@@ -110,6 +143,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(passes_after_exception),
 	KTEST_CASE(leaks_page),
 	KTEST_CASE(partner_never_comes),
+	KTEST_CASE(rcu_stall_ends_run),
 	KTEST_CASE(panics),
 	KTEST_CASE(stack_overflow),
 	KTEST_CASE(hangs),
