@@ -17,13 +17,30 @@ def _ptlab_session():
     out = {"steps": [], "values": {}, "console": {}}
     console = os.environ["PTLAB_GDB_CONSOLE"]
 
+    def save():
+        with open(os.environ["PTLAB_GDB_OUT"], "w") as f:
+            json.dump(out, f, indent=1)
+
     def run(name, cmd):
         try:
             text, ok = gdb.execute(cmd, to_string=True), True
         except gdb.error as e:
             text, ok = str(e), False
         out["steps"].append({"name": name, "cmd": cmd, "ok": ok, "text": text})
+        save()      # a session that hangs later still tells how far it got
         return text
+
+    def alone(name, cmd):
+        """@cmd with only the selected vCPU resumed.  An all-CPU 'finish'
+        on s390x once came back with the target running again (gdb 13,
+        QEMU 7.2), and every later command failed; the code it runs here
+        waits for no other CPU."""
+        lock = gdb.parameter("scheduler-locking")
+        gdb.execute("set scheduler-locking on")
+        try:
+            return run(name, cmd)
+        finally:
+            gdb.execute("set scheduler-locking %s" % lock)
 
     def value(name, expr, alone=True):
         """A number the kernel gives, on the stopped vCPU alone."""
@@ -140,17 +157,13 @@ def _ptlab_session():
         run("continue3", "continue")
         out["stop3"] = where()
         run("delete3", "delete")
-        run("finish3", "finish")
+        alone("finish3", "finish")
         run("rcu3", "pt-rcu")
         value("rcu_gp_seq3", "rcu_gp_seq()")
         value("rcu_pending3", "+".join("rcu_pending_callbacks(%d)" % c
                                        for c in range(possible)))
 
     # --- the kernel finishes its run undisturbed -------------------------
-    def save():
-        with open(os.environ["PTLAB_GDB_OUT"], "w") as f:
-            json.dump(out, f, indent=1)
-    save()                    # in case the run never ends
     run("delete", "delete")
     run("continue_end", "continue")
     save()

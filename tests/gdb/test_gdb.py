@@ -240,7 +240,7 @@ def check_phase2(ok, res, con, arch, steps, vals, la57=False):
 def check_phase3(ok, res, steps, vals):
     """RCU with work to do: the mm's tables wait for a grace period."""
     ok.equal(res.get("stop3"), "tlb_finish_mmu", "gdb stopped in tlb_finish_mmu")
-    rcu = steps["rcu3"]
+    rcu = steps.get("rcu3", "")
     seq = search(r"^rcu: gp_seq (\d+) ", rcu)
     pend = search(r"^pending callbacks: (\d+)", rcu)
     ok(seq is not None and int(seq[0]) == vals["rcu_gp_seq3"],
