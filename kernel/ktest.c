@@ -47,6 +47,8 @@ KERNEL_PARAM("ktest.seed", set_seed, "<n>: seed for the tests' randomness");
 
 /* The case being run by the boot CPU: reports from any CPU go there. */
 static struct ktest *running_case;
+/* Reports while no case runs (boot, between cases): they fail the run. */
+static unsigned stray_reports;
 
 struct ktest *ktest_current(void)
 {
@@ -63,8 +65,12 @@ void ktest_report_problem(const char *what)
 	struct ktest *t = __atomic_load_n(&running_case, __ATOMIC_ACQUIRE);
 	unsigned left;
 
-	if (!t)
+	if (!t) {
+		__atomic_fetch_add(&stray_reports, 1, __ATOMIC_RELAXED);
+		printk("# ptlab: %s report outside any test (see above): the run fails\n",
+		       what);
 		return;
+	}
 	left = __atomic_load_n(&t->expected_reports, __ATOMIC_RELAXED);
 	while (left && !__atomic_compare_exchange_n(&t->expected_reports,
 						    &left, left - 1, false,
@@ -295,7 +301,6 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 		if (irqs_were_on)
 			local_irq_enable();
 	}
-	__atomic_store_n(&running_case, NULL, __ATOMIC_RELEASE);
 	this_cpu()->cur_test = NULL;
 	if (current_mm()) {
 		/* an aborted case may leave its address space loaded */
@@ -304,16 +309,18 @@ static enum ktest_result run_case(const struct ktest_suite *s,
 		printk(CASE_INDENT "# %s: ended with a user mm loaded\n", c->name);
 	}
 
+	/* memory waiting for a grace period (tables freed by RCU) is not a
+	 * leak: let the callbacks run before counting.  The case still owns
+	 * what they report (a bad page, a non-empty table). */
+	for (unsigned i = 0; i < 8 && rcu_callbacks_pending(); i++)
+		rcu_barrier();   /* callbacks may queue more (s390x fragments) */
+	__atomic_store_n(&running_case, NULL, __ATOMIC_RELEASE);
+
 	if (t.expected_reports && t.result != KT_SKIP) {
 		t.result = KT_FAIL;
 		printk(CASE_INDENT "# %s: %u expected problem report(s) never came\n",
 		       c->name, t.expected_reports);
 	}
-
-	/* memory waiting for a grace period (tables freed by RCU) is not a
-	 * leak: let the callbacks run before counting */
-	for (unsigned i = 0; i < 8 && rcu_callbacks_pending(); i++)
-		rcu_barrier();   /* callbacks may queue more (s390x fragments) */
 
 	/* A skipped case may have set things up halfway: check it too. */
 	for (size_t i = 0; i < ninv; i++) {
@@ -413,5 +420,8 @@ int ktest_run_all(void)
 	print_tally("Totals", &total);
 	if (nsuites == 0)
 		printk("# no test matches ktest.filter=%s\n", filter_buf);
-	return failed_suites || nsuites == 0 ? RUN_FAIL : RUN_PASS;
+	if (stray_reports)
+		printk("# ptlab: %u problem report(s) outside any test: run failed\n",
+		       stray_reports);
+	return failed_suites || nsuites == 0 || stray_reports ? RUN_FAIL : RUN_PASS;
 }

@@ -185,6 +185,21 @@ bool pt_table_empty(unsigned level, const pt_entry_t *table)
 	return true;
 }
 
+bool pt_check_empty_on_free(unsigned level, pt_entry_t *table)
+{
+	if (pt_table_empty(level, table))
+		return false;
+	/* a table that still maps something: a use after free waiting to
+	 * happen; report it (the caller frees it anyway, it has already
+	 * forgotten it) */
+	printk("pagetable_free: %s table at %p (pfn %#x) is not empty\n",
+	       pt_level_name(level), table, virt_to_page(table)->pfn);
+	dump_stack();
+	__atomic_fetch_add(&pt_free_nonempty_reports, 1, __ATOMIC_RELAXED);
+	ktest_report_problem("non-empty table freed");
+	return true;
+}
+
 void pagetable_free(struct ptdesc *pt)
 {
 	struct page *page = ptdesc_page(pt);
@@ -199,15 +214,7 @@ void pagetable_free(struct ptdesc *pt)
 	}
 
 	if (page->type == PG_PGTABLE && level < PT_NR_LEVELS &&
-	    !pt_table_empty(level, page_address(page))) {
-		/* freeing a table that still maps something: a use after free
-		 * waiting to happen; report it, and free it anyway (the caller
-		 * has already forgotten it) */
-		printk("pagetable_free: %s table at pfn %#x is not empty\n",
-		       pt_level_name(level), page->pfn);
-		dump_stack();
-		__atomic_fetch_add(&pt_free_nonempty_reports, 1, __ATOMIC_RELAXED);
-		ktest_report_problem("non-empty table freed");
+	    pt_check_empty_on_free(level, page_address(page))) {
 		memset(page_address(page), 0, PAGE_SIZE << order);
 		pt_table_init(level, page_address(page));
 	}

@@ -158,6 +158,8 @@ void page_table_free(pt_entry_t *table)
 				h, pt->frag_mask);
 		return;
 	}
+	if (pt_check_empty_on_free(PT_PTE, table))
+		pt_table_init(PT_PTE, table);
 	pt->frag_mask &= ~PT_FRAG_USED(h);
 	page_free = half_freed(pt, h);
 	spin_unlock_irqrestore(&frag_lock, flags);
@@ -175,6 +177,10 @@ static void frag_rcu(struct rcu_head *head)
 		if (!(pt->frag_mask & PT_FRAG_PENDING(h)))
 			continue;
 		pt->frag_mask &= ~PT_FRAG_PENDING(h);
+		/* checked now, not when deferred: a walker must not have
+		 * written into it during the grace period either */
+		if (pt_check_empty_on_free(PT_PTE, half_addr(pt, h)))
+			pt_table_init(PT_PTE, half_addr(pt, h));
 		page_free |= half_freed(pt, h);
 	}
 	if (pt->frag_mask & (PT_FRAG_NEXT(0) | PT_FRAG_NEXT(1))) {

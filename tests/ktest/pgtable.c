@@ -242,6 +242,13 @@ static void misuse_reported(struct ktest *t)
 	table[7] = pt_mk_leaf(PT_PTE, 0x1000, PROT_READ);
 	pagetable_free(full);                      /* still maps something */
 	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty + 1);
+	/* the same through the table API (a 2 KiB half on s390x) */
+	table = pt_alloc_table(NULL, PT_PTE);
+	KT_ASSERT(t, table != NULL);
+	ktest_expect_reports(t, 1);
+	table[9] = pt_mk_leaf(PT_PTE, 0x2000, PROT_READ);
+	pt_free_table(NULL, PT_PTE, table);
+	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty + 2);
 }
 
 /* Kernel text is read-only, rodata too (what the fault looks like is the

@@ -12,6 +12,7 @@
 #include "kernel/worker.h"
 #include "kernel/rcu.h"
 #include "mm/page_alloc.h"
+#include "mm/pgtable.h"
 #include <asm/cpu.h>
 #include <asm/irq.h>
 
@@ -107,6 +108,21 @@ static void leaks_page(struct ktest *t)
 	KT_ASSERT(t, leaked_page != NULL);
 }
 
+/*
+ * A table that still maps a page, handed to RCU: the report comes from the
+ * callback, after this function returned, while the runner drains RCU for
+ * the leak check.  It must still fail this case.
+ */
+static void reports_after_return(struct ktest *t)
+{
+	pt_entry_t *table = pt_alloc_table(NULL, PT_PTE);
+
+	KT_ASSERT(t, table != NULL);
+	table[3] = pt_mk_leaf(PT_PTE, 0x1000, PROT_READ);
+	pt_unhook_table(NULL, PT_PTE);
+	pt_release_table_rcu(false, PT_PTE, table);
+}
+
 static volatile unsigned long recursion_limit = ~0ul;
 
 static __noinline __attribute__((noipa)) unsigned long recurse(unsigned long n)
@@ -142,6 +158,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(unexpected_exception),
 	KTEST_CASE(passes_after_exception),
 	KTEST_CASE(leaks_page),
+	KTEST_CASE(reports_after_return),
 	KTEST_CASE(partner_never_comes),
 	KTEST_CASE(rcu_stall_ends_run),
 	KTEST_CASE(panics),
