@@ -147,7 +147,7 @@ static struct page *rmqueue(unsigned order)
 
 /* --- poisoning ------------------------------------------------------- */
 
-static void poison_page(struct page *page)
+void page_poison(struct page *page)
 {
 	if (!page_poisoning)
 		return;
@@ -155,7 +155,7 @@ static void poison_page(struct page *page)
 	page->flags |= PGF_POISONED;
 }
 
-static void check_poison(struct page *page, unsigned long caller)
+void page_poison_check(struct page *page, unsigned long caller)
 {
 	const uint64_t *p = page_address(page);
 	const uint64_t want = 0x0101010101010101ull * PAGE_POISON;
@@ -322,7 +322,7 @@ struct page *alloc_pages_typed(gfp_t gfp, unsigned order, enum page_type type,
 		return NULL;
 	}
 	for (unsigned long i = 0; i < n; i++) {
-		check_poison(page + i, caller);
+		page_poison_check(page + i, caller);
 		if (i) {
 			page[i].type = PG_TAIL;
 			page[i].head_pfn = page->pfn;
@@ -336,7 +336,7 @@ struct page *alloc_pages_typed(gfp_t gfp, unsigned order, enum page_type type,
 	return page;
 }
 
-static enum page_misuse classify(unsigned seen)
+enum page_misuse page_misuse_of(unsigned seen)
 {
 	switch (seen) {
 	case PG_BUDDY:
@@ -368,7 +368,7 @@ bool free_pages_typed(struct page *page, unsigned order, enum page_type type,
 	if (!__atomic_compare_exchange_n(&page->type, &seen, PG_BUDDY_TAIL,
 					 false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED)) {
-		enum page_misuse kind = classify(seen);
+		enum page_misuse kind = page_misuse_of(seen);
 
 		if (kind == MISUSE_NOT_BLOCK_START)
 			report_bad_page(page, kind, caller,
@@ -388,7 +388,7 @@ bool free_pages_typed(struct page *page, unsigned order, enum page_type type,
 	}
 	for (unsigned long i = 0; i < n; i++) {
 		page[i].type = PG_BUDDY_TAIL;
-		poison_page(page + i);
+		page_poison(page + i);
 	}
 	if (order == 0 && READ_ONCE(pcp_enabled)) {
 		pcp_free(page);

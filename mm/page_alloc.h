@@ -52,6 +52,8 @@ enum page_misuse {
 	MISUSE_NR
 };
 unsigned long page_misuse_count(enum page_misuse kind);
+/* What freeing a page of type @seen (not the expected one) is. */
+enum page_misuse page_misuse_of(unsigned seen);
 /* Report a bad page from any allocator: message, backtrace, counters. */
 void report_bad_page(struct page *page, enum page_misuse kind,
 		     unsigned long caller, const char *fmt, ...) __printf(4, 5);
@@ -66,6 +68,10 @@ void drain_local_pages(void);
 void drain_all_pages(void);
 
 extern bool page_poisoning;     /* page_poison=0|1, default on */
+/* Fill a page that is free in waiting (no-op without page_poisoning)... */
+void page_poison(struct page *page);
+/* ...and report a write into it when it is handed out again. */
+void page_poison_check(struct page *page, unsigned long caller);
 extern bool pcp_enabled;        /* page_alloc.pcp=0|1, default on */
 #define PAGE_POISON 0x6b
 

@@ -155,6 +155,7 @@ struct ptdesc *pagetable_alloc(struct mm *mm, unsigned level)
 	while ((PAGE_SIZE << order) < bytes)
 		order++;
 	if (order == 0 && (page = cache_get())) {
+		page_poison_check(page, caller);
 		memset(page_address(page), 0, PAGE_SIZE);
 		__atomic_fetch_add(&pt_cache_hits, 1, __ATOMIC_RELAXED);
 	}
@@ -221,7 +222,7 @@ void pagetable_free(struct ptdesc *pt)
 	/* a single page waits in the cache, poisoned like a freed page so a
 	 * walker that still reads it is caught (zeroed when handed out) */
 	if (page->type == PG_PGTABLE && order == 0 && READ_ONCE(pt_cache_enabled)) {
-		memset(page_address(page), page_poisoning ? PAGE_POISON : 0, PAGE_SIZE);
+		page_poison(page);
 		if (cache_put(page))
 			return;
 	}
@@ -266,8 +267,37 @@ static void check_pte_count(unsigned level, pt_entry_t *table)
 	*count = 0;
 }
 
+/*
+ * Is @table a live table of @level?  A table freed twice (or not a table)
+ * is reported here, before its counters are touched: they must stay true.
+ */
+static bool table_live(unsigned level, const pt_entry_t *table,
+		       unsigned long caller)
+{
+	struct page *page = virt_to_page(table);
+	struct ptdesc *pt = page_ptdesc(page);
+	bool live = page->type == PG_PGTABLE && pt->level == level;
+
+#ifdef ARCH_PTE_FRAGMENTS
+	if (live && level == PT_PTE) {
+		unsigned half = ((uintptr_t)table & (PAGE_SIZE - 1)) /
+				pt_table_bytes(PT_PTE);
+
+		live = READ_ONCE(pt->frag_mask) & PT_FRAG_USED(half);
+	}
+#endif
+	if (!live)
+		report_bad_page(page, page->type == PG_PGTABLE ? MISUSE_DOUBLE_FREE :
+				page_misuse_of(page->type), caller,
+				"%s table at %p is not a live table (freed twice?)",
+				pt_level_name(level), table);
+	return live;
+}
+
 void pt_release_table(bool user, unsigned level, pt_entry_t *table)
 {
+	if (!table_live(level, table, (unsigned long)__builtin_return_address(0)))
+		return;
 	check_pte_count(level, table);
 	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
@@ -291,6 +321,8 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table)
 {
 	struct ptdesc *pt = page_ptdesc(virt_to_page(table));
 
+	if (!table_live(level, table, (unsigned long)__builtin_return_address(0)))
+		return;
 	check_pte_count(level, table);
 	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
@@ -305,6 +337,8 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table)
 
 void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table)
 {
+	if (!table_live(level, table, (unsigned long)__builtin_return_address(0)))
+		return;
 	pt_unhook_table(mm, level);
 	pt_release_table(mm != NULL, level, table);
 }

@@ -249,6 +249,19 @@ static void misuse_reported(struct ktest *t)
 	table[9] = pt_mk_leaf(PT_PTE, 0x2000, PROT_READ);
 	pt_free_table(NULL, PT_PTE, table);
 	KT_EXPECT_EQ(t, pt_free_nonempty_reports, nonempty + 2);
+	/* freed twice through the table API: reported, counters untouched */
+	for (unsigned level = PT_PTE; level <= PT_PMD; level++) {
+		long kernel = pt_kernel_counters.tables[level];
+
+		table = pt_alloc_table(NULL, level);
+		KT_ASSERT(t, table != NULL);
+		pt_free_table(NULL, level, table);
+		dbl = page_misuse_count(MISUSE_DOUBLE_FREE);
+		ktest_expect_reports(t, 1);
+		pt_free_table(NULL, level, table);
+		KT_EXPECT_EQ(t, page_misuse_count(MISUSE_DOUBLE_FREE), dbl + 1);
+		KT_EXPECT_EQ(t, pt_kernel_counters.tables[level], kernel);
+	}
 }
 
 /* Kernel text is read-only, rodata too (what the fault looks like is the

@@ -8,6 +8,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "lib/string.h"
+#include <asm/irq.h>
 
 /* What the leak check reads: free pages plus the tables' cache. */
 static unsigned long free_and_cached(void)
@@ -60,6 +61,34 @@ static void cache_does_not_hide_leaks(struct ktest *t)
 	pagetable_free(pt);
 }
 
+/* A walker that writes into a table after it was freed into the cache is
+ * caught when the page is handed out again, as for any freed page. */
+static void cache_catches_write_after_free(struct ktest *t)
+{
+	unsigned long poison = page_misuse_count(MISUSE_POISON);
+	struct ptdesc *pt, *again;
+	unsigned long flags;
+	uint64_t *words;
+
+	if (!pt_cache_enabled || !page_poisoning)
+		ktest_skip(t, "needs the table cache and page_poison=1");
+	pt_cache_drain();
+	pt = pagetable_alloc(NULL, PT_PTE);
+	KT_ASSERT(t, pt != NULL);
+	words = page_address(ptdesc_page(pt));
+	ktest_expect_reports(t, 1);
+	flags = local_irq_save();   /* no RCU callback refills the cache meanwhile */
+	pagetable_free(pt);
+	words[100] = 0x1234;                   /* the write after free */
+	again = pagetable_alloc(NULL, PT_PTE); /* this CPU's cache: same page */
+	local_irq_restore(flags);
+	KT_ASSERT(t, again == pt);
+	KT_EXPECT_EQ(t, page_misuse_count(MISUSE_POISON), poison + 1);
+	KT_EXPECT(t, pt_table_empty(PT_PTE, words));   /* handed out clean */
+	pagetable_free(again);
+	pt_cache_drain();
+}
+
 static void cache_drained_under_pressure(struct ktest *t)
 {
 	struct ptdesc *pts[PT_CACHE_MAX];
@@ -96,6 +125,7 @@ static void cache_drained_under_pressure(struct ktest *t)
 static const struct ktest_case seed000_cases[] = {
 	KTEST_CASE(typed_at_allocation),
 	KTEST_CASE(cache_does_not_hide_leaks),
+	KTEST_CASE(cache_catches_write_after_free),
 	KTEST_CASE(cache_drained_under_pressure),
 	{ 0 },
 };
