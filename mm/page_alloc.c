@@ -266,6 +266,30 @@ void drain_all_pages(void)
 	}
 }
 
+/* Any CPU's parked page, for an allocation the buddy lists cannot serve:
+ * that CPU may refill its list faster than a drain empties it. */
+static struct page *pcp_take_any(void)
+{
+	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct pcp *p = &pcps[cpu];
+		struct page *page = NULL;
+		unsigned long flags;
+
+		if (!READ_ONCE(p->count))
+			continue;
+		flags = spin_lock_irqsave(&p->lock);
+		if (!list_empty(&p->list)) {
+			page = list_first_entry(&p->list, struct page, free);
+			list_del(&page->free);
+			p->count--;
+		}
+		spin_unlock_irqrestore(&p->lock, flags);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
 unsigned pcp_count(unsigned cpu)
 {
 	return cpu < MAX_CPUS ? READ_ONCE(pcps[cpu].count) : 0;
@@ -308,12 +332,20 @@ struct page *alloc_pages_typed(gfp_t gfp, unsigned order, enum page_type type,
 		page = pcp_alloc();
 	else
 		page = zone_alloc(order);
-	if (!page) {
-		/* pages parked on CPU lists and in caches are free too */
+	/* pages parked on CPU lists and in caches are free too.  Another CPU
+	 * may refill its list between our drain and our try: a single page
+	 * is then taken from that list; a block is tried again a few times
+	 * while the pages are there (fragmentation can fail a high order
+	 * with enough pages free) */
+	for (unsigned tries = 0; !page && tries < 4; tries++) {
 		drain_all_pages();
 		run_memory_pressure_hooks();
 		drain_all_pages();
 		page = zone_alloc(order);
+		if (!page && order == 0)
+			page = pcp_take_any();
+		if (nr_free_pages() < n)
+			break;
 	}
 	if (!page) {
 		if (!(gfp & GFP_NOWARN))

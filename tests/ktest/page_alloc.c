@@ -249,6 +249,87 @@ static void drain_on_demand(struct ktest *t)
 	KT_EXPECT_EQ(t, nr_free_pages(), free_before);
 }
 
+/*
+ * Drain on demand while other CPUs keep refilling their lists: memory is
+ * nearly all taken, the other CPUs allocate and free one page in a loop
+ * (each refill takes a batch from the buddy lists onto its own list), and
+ * this CPU allocates all but one page per churning CPU of what is left.
+ * Each such allocation must succeed: at every moment enough pages are free
+ * somewhere, if only on a churner's list.
+ */
+#define DRAIN_RACE_LEFT 48
+#define DRAIN_RACE_ROUNDS 40
+
+static struct {
+	volatile bool stop;
+	unsigned long failures, churns;
+} drain_race;
+
+static void drain_race_job(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() != t->cpu) {
+		unsigned long n = 0;
+
+		while (!drain_race.stop) {
+			struct page *p = alloc_pages(GFP_NOWARN | GFP_NOFAULT, 0);
+
+			if (p)
+				__free_pages(p, 0);
+			n++;
+		}
+		__atomic_fetch_add(&drain_race.churns, n, __ATOMIC_RELAXED);
+		return;
+	}
+	for (unsigned r = 0; r < DRAIN_RACE_ROUNDS; r++) {
+		struct chain c = { NULL, 0 };
+
+		while (c.n < DRAIN_RACE_LEFT - (nr_cpus_online - 1)) {
+			struct page *p = alloc_pages(GFP_NOWARN | GFP_NOFAULT, 0);
+
+			if (!p) {
+				drain_race.failures++;
+				break;
+			}
+			chain_push(&c, p);
+		}
+		for (void **va = c.head, **next; va; va = next) {
+			next = *va;
+			free_pages(va, 0);
+		}
+	}
+	drain_race.stop = true;
+}
+
+static void drain_races_refills(struct ktest *t)
+{
+	struct chain hog = { NULL, 0 };
+	unsigned long free_before;
+	struct page *p;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs a second CPU");
+	if (!pcp_enabled)
+		ktest_skip(t, "per-CPU lists off (page_alloc.pcp=0)");
+	drain_all_pages();
+	free_before = nr_free_pages();
+	while (nr_free_pages() > DRAIN_RACE_LEFT &&
+	       (p = alloc_pages(GFP_NOWARN | GFP_NOFAULT | GFP_NOPCP, 0)))
+		chain_push(&hog, p);
+	drain_all_pages();
+	KT_ASSERT_EQ(t, nr_free_pages(), (unsigned long)DRAIN_RACE_LEFT);
+	memset(&drain_race, 0, sizeof(drain_race));
+	ktest_run_on(t, &cpu_online_mask, drain_race_job, NULL, 60000);
+	KT_EXPECT_EQ(t, drain_race.failures, 0ul);
+	KT_EXPECT_GT(t, drain_race.churns, 0ul);
+	for (void **va = hog.head, **next; va; va = next) {
+		next = *va;
+		free_pages(va, 0);
+	}
+	drain_all_pages();
+	KT_EXPECT_EQ(t, nr_free_pages(), free_before);
+	KT_EXPECT_EQ(t, page_alloc_check(), 0u);
+}
+
 static void expect_misuse(struct ktest *t, enum page_misuse kind,
 			  unsigned long before)
 {
@@ -538,6 +619,7 @@ static const struct ktest_case page_alloc_cases[] = {
 	KTEST_CASE(split_exact),
 	KTEST_CASE(pcp_refill_and_drain),
 	KTEST_CASE(drain_on_demand),
+	KTEST_CASE(drain_races_refills),
 	KTEST_CASE(misuse_double_free),
 	KTEST_CASE(misuse_wrong_type),
 	KTEST_CASE(misuse_not_block_start),
