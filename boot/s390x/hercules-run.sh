@@ -51,10 +51,17 @@ sed -e "s/@NUMCPU@/$ncpus/g" -e "s/@MAINSIZE@/$mem/g" \
 printf 'ptlab.bin 0x00000000\nparm.bin 0x00010480\n' > "$dir/ptlab.ins"
 printf 'hao tgt HHCCP011I\nhao cmd quit\nipl ptlab.ins\n' > "$dir/hercules.rc"
 
+# Hercules writes its log line by line even into a pipe, but mawk (Debian's
+# awk) fills its whole input buffer before it looks at a record, so the
+# console came out in bursts or only when Hercules exited; -W interactive
+# makes mawk read its input line by line.  Other awks read pipes unbuffered.
+awk=(awk)
+awk -W version 2>&1 | grep -q '^mawk' && awk+=(-W interactive)
+
 cd "$dir" || exit 2
 # Hercules' log -> guest console lines; awk's exit code says how it ended.
 HERCULES_RC=hercules.rc timeout -k 5 "$tmo" hercules -d -f hercules.cnf \
-	</dev/null 2>&1 | tee herc.log | awk '
+	</dev/null 2>&1 | tee herc.log | "${awk[@]}" '
 	BEGIN { rc = 3 }
 	# before the rc file IPLs: banner and rc echo
 	!started { if ($0 ~ /^ipl ptlab\.ins/) started = 1; next }
