@@ -118,8 +118,11 @@ gdb: all
 	@QEMU_CPU='$(CPU)' tests/tools/gdb.sh $(ARCH) $(BUILD)/ptlab.elf '$(or $(BREAK),kmain)' '$(FILTER)' '$(APPEND)' $(SMP) $(MEM)
 
 ## compile_commands.json: for clangd and other editor tooling
+# The commands go through the environment: CFLAGS holds shell quotes.
+compile_commands.json: export COMPDB_CC = $(CC) $(CFLAGS)
+compile_commands.json: export COMPDB_AS = $(CC) $(CFLAGS) $(ASFLAGS)
 compile_commands.json: FORCE
-	@python3 tests/tools/compdb.py $(ARCH) '$(CC) $(CFLAGS)' '$(CC) $(CFLAGS) $(ASFLAGS)' $(SRCS) > $@
+	@python3 tests/tools/compdb.py $(ARCH) $(SRCS) > $@
 
 ## deps: check the host tools (installs them when run as root)
 deps:

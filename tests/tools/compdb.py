@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Write compile_commands.json for clangd: compdb.py ARCH CC_CMD AS_CMD SRC..."""
+"""Write compile_commands.json for clangd: compdb.py ARCH SRC...
+
+The compile commands come from $COMPDB_CC and $COMPDB_AS (the Makefile
+exports them), as a shell would split them."""
 import json
 import os
 import shlex
@@ -7,7 +10,8 @@ import sys
 
 
 def main():
-    arch, cc_cmd, as_cmd, *srcs = sys.argv[1:]
+    arch, *srcs = sys.argv[1:]
+    cc_cmd, as_cmd = os.environ["COMPDB_CC"], os.environ["COMPDB_AS"]
     root = os.getcwd()
     out = []
     for src in srcs:
