@@ -43,13 +43,37 @@ unsigned long ksym_address(const char *name)
 	return 0;
 }
 
-void ksym_format(char *buf, size_t size, unsigned long addr)
+static void format(char *buf, size_t size, unsigned long addr,
+		   const char *name, unsigned long off)
 {
-	unsigned long off;
-	const char *name = ksym_lookup(addr, &off);
-
 	if (name)
 		snprintf(buf, size, "%s+0x%lx", name, off);
 	else
 		snprintf(buf, size, "0x%lx", addr);
+}
+
+void ksym_format(char *buf, size_t size, unsigned long addr)
+{
+	unsigned long off = 0;
+	const char *name = ksym_lookup(addr, &off);
+
+	format(buf, size, addr, name, off);
+}
+
+const char *ksym_lookup_return(unsigned long addr, unsigned long *offset)
+{
+	unsigned long off = 0;
+	const char *name = addr ? ksym_lookup(addr - 1, &off) : NULL;
+
+	if (name && offset)
+		*offset = off + 1;
+	return name;
+}
+
+void ksym_format_return(char *buf, size_t size, unsigned long addr)
+{
+	unsigned long off = 0;
+	const char *name = ksym_lookup_return(addr, &off);
+
+	format(buf, size, addr, name, off);
 }

@@ -16,4 +16,12 @@ unsigned long ksym_address(const char *name);
 /* "name+0xoff" or "0x<addr>" into buf. */
 void ksym_format(char *buf, size_t size, unsigned long addr);
 
+/*
+ * The same for a return address: named after the byte before it, since a
+ * call to a function that never returns may be its caller's last
+ * instruction (the return address is then the next function's start).
+ */
+const char *ksym_lookup_return(unsigned long addr, unsigned long *offset);
+void ksym_format_return(char *buf, size_t size, unsigned long addr);
+
 #endif

@@ -102,7 +102,11 @@ static void print_backtrace(const struct pt_regs *regs)
 	printk("Call trace:\n");
 	arch_unwind_start(regs, &f);
 	for (int depth = 0; depth < 32; depth++) {
-		ksym_format(sym, sizeof(sym), f.ip);
+		/* the first address is where the CPU was; the rest are returns */
+		if (depth)
+			ksym_format_return(sym, sizeof(sym), f.ip);
+		else
+			ksym_format(sym, sizeof(sym), f.ip);
 		printk("  [<%016lx>] %s\n", f.ip, sym);
 		if (!arch_unwind_next(&f))
 			break;

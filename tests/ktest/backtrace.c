@@ -4,6 +4,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include <asm/setjmp.h>
 
 void kmain(unsigned long magic, unsigned long info);
 
@@ -22,7 +23,9 @@ static __noinline __attribute__((noipa)) int bt_leaf(struct trace *tr)
 	arch_save_regs(&regs);
 	arch_unwind_start(&regs, &f);
 	do {
-		tr->names[tr->n++] = ksym_lookup(f.ip, NULL);
+		tr->names[tr->n] = tr->n ? ksym_lookup_return(f.ip, NULL) :
+					   ksym_lookup(f.ip, NULL);
+		tr->n++;
 	} while (tr->n < MAX_FRAMES && arch_unwind_next(&f));
 	barrier();
 	return tr->n;
@@ -42,6 +45,21 @@ static __noinline __attribute__((noipa)) int bt_top(struct trace *tr)
 
 	barrier();
 	return r + 1;
+}
+
+/* A call to a function that never returns can be its caller's last
+ * instruction: the frame must still be named after the caller. */
+static struct kjmp_buf noreturn_jmp;
+
+static __noinline __noreturn __attribute__((noipa)) void bt_noreturn(struct trace *tr)
+{
+	bt_leaf(tr);
+	klongjmp(&noreturn_jmp, 1);
+}
+
+static __noinline __attribute__((noipa)) void bt_ends_in_call(struct trace *tr)
+{
+	bt_noreturn(tr);
 }
 
 static int find(const struct trace *tr, const char *name)
@@ -73,6 +91,18 @@ static void unwind_order(struct ktest *t)
 	KT_EXPECT_LT(t, tr.n, MAX_FRAMES); /* the chain ended by itself */
 }
 
+static void noreturn_call_names_caller(struct ktest *t)
+{
+	static struct trace tr;
+
+	memset(&tr, 0, sizeof(tr));
+	if (ksetjmp(&noreturn_jmp) == 0)
+		bt_ends_in_call(&tr);
+	KT_EXPECT_EQ(t, find(&tr, "bt_noreturn"), 1);
+	KT_EXPECT_EQ(t, find(&tr, "bt_ends_in_call"), 2);
+	KT_EXPECT_EQ(t, find(&tr, "noreturn_call_names_caller"), 3);
+}
+
 static void symbol_lookup(struct ktest *t)
 {
 	unsigned long addr = ksym_address("bt_middle"), off = 99;
@@ -92,6 +122,7 @@ static void symbol_lookup(struct ktest *t)
 
 static const struct ktest_case backtrace_cases[] = {
 	KTEST_CASE(unwind_order),
+	KTEST_CASE(noreturn_call_names_caller),
 	KTEST_CASE(symbol_lookup),
 	{ 0 },
 };
