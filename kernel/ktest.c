@@ -348,10 +348,11 @@ struct tally {
 	unsigned pass, fail, skip;
 };
 
-static void print_tally(const char *what, const struct tally *ty)
+static void print_tally(const char *indent, const char *what,
+			const struct tally *ty)
 {
-	printk("# %s: pass:%u fail:%u skip:%u total:%u\n", what, ty->pass,
-	       ty->fail, ty->skip, ty->pass + ty->fail + ty->skip);
+	printk("%s# %s: pass:%u fail:%u skip:%u total:%u\n", indent, what,
+	       ty->pass, ty->fail, ty->skip, ty->pass + ty->fail + ty->skip);
 }
 
 static void count(struct tally *ty, enum ktest_result r)
@@ -379,7 +380,10 @@ static enum ktest_result run_suite(const struct ktest_suite *s,
 			continue;
 		count(&ty, run_case(s, c, ++n));
 	}
-	print_tally(s->name, &ty);
+	/* as KUnit: the suite's tally and its "Totals" (which would count
+	 * parameterised cases one by one; ptlab has none), inside the suite */
+	print_tally(CASE_INDENT, s->name, &ty);
+	print_tally(CASE_INDENT, "Totals", &ty);
 	total->pass += ty.pass;
 	total->fail += ty.fail;
 	total->skip += ty.skip;
@@ -417,7 +421,7 @@ int ktest_run_all(void)
 			continue;
 		failed_suites += run_suite(*sp, ++index, &total) == KT_FAIL;
 	}
-	print_tally("Totals", &total);
+	print_tally("", "ptlab: totals", &total);   /* the whole run: ours */
 	if (nsuites == 0)
 		printk("# no test matches ktest.filter=%s\n", filter_buf);
 	if (stray_reports)

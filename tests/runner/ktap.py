@@ -130,6 +130,7 @@ class Node:
         self.failed_leaves = 0
         self.implicit = implicit
         self.announced = False
+        self.tallies = []          # the suite's own "# name: pass:..." lines
 
     def label(self):
         return self.name if self.name else "#?"
@@ -294,8 +295,11 @@ class Parser:
             return events
         m = TALLY_RE.match(stripped)
         if m:
-            if m.group(1) == "Totals" and depth == 0:
-                self.totals = tuple(int(m.group(i)) for i in (2, 3, 4))
+            tally = tuple(int(m.group(i)) for i in (2, 3, 4))
+            if depth == 0 and m.group(1) in ("Totals", "ptlab: totals"):
+                self.totals = tally     # the whole run (older logs: Totals)
+            elif depth > 0 and self.stack and self.stack[-1].depth == depth:
+                self.stack[-1].tallies.append((m.group(1), tally))
             return events
         m = NOTE_RE.match(stripped)
         if m and depth == 0:
@@ -427,6 +431,7 @@ class Parser:
                 self.issues.append("plan said %d, got %d in suite %s" % (child.plan, len(child.results), cpath))
             if name and child.name != name:
                 self.warnings.append("suite %s reported as %s" % (child.name, name))
+            self._check_tallies(child, cpath)
             self.stack.pop()
         if not self.stack or self.stack[-1].depth < depth:
             self._open(depth)
@@ -456,6 +461,17 @@ class Parser:
         self.unassigned_metrics = []
         events.append(res)
         return events
+
+    def _check_tallies(self, node, where):
+        """A suite's tally lines must agree with its results."""
+        mine = [0, 0, 0]
+        for r in node.results:
+            mine[("pass", "fail", "skip").index(r.status)] += 1
+        for what, tally in node.tallies:
+            if tally != tuple(mine):
+                self.issues.append(
+                    "suite %s: kernel's %s line says pass:%d fail:%d skip:%d, parsed pass:%d fail:%d skip:%d"
+                    % ((where, what) + tally + tuple(mine)))
 
     def _finish(self):
         self.where = self.position()

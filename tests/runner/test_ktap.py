@@ -208,6 +208,17 @@ class Parsing(unittest.TestCase):
         self.assertEqual(p.issues, ["kernel's Totals say pass:2 fail:0 skip:0, "
                                     "parsed pass:1 fail:0 skip:0"])
 
+    def test_suite_tally_cross_check(self):
+        # KUnit's per-suite lines, inside the suite; the run's own is ours
+        p, _ = self.feed("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: a\n"
+                         "    1..2\n    ok 1 x\n    ok 2 y # SKIP why\n"
+                         "    # a: pass:1 fail:0 skip:1 total:2\n"
+                         "    # Totals: pass:2 fail:0 skip:0 total:2\n"
+                         "ok 1 a\n# ptlab: totals: pass:1 fail:0 skip:1 total:2\n"
+                         "# ptlab: end of run: pass\n")
+        self.assertEqual(p.issues, ["suite a: kernel's Totals line says pass:2 fail:0 skip:0, "
+                                    "parsed pass:1 fail:0 skip:1"])
+
     def test_no_output(self):
         p, _ = self.feed("")
         v = verdict.decide(p, x86(1))
