@@ -32,6 +32,7 @@ PANIC_RE = re.compile(r"Kernel panic on CPU (\d+):\s?(.*)$")
 WHILE_RE = re.compile(r"^while running test (\S+)")
 END_RE = re.compile(r"# ptlab: end of run: (\w+)\s*(.*?)\s*$")
 NOTE_RE = re.compile(r"^#\s*(ptlab: .*|no test matches .*)$")
+BOOT_CMDLINE_RE = re.compile(r"^#\s*(cmdline: .*)$")
 
 
 def clean_line(raw):
@@ -162,6 +163,7 @@ class Parser:
         self.issues = []            # plan/structure problems, in order
         self.warnings = []          # oddities that do not fail a run
         self.notes = []             # "# ptlab: ..." lines besides the end
+        self.boot_cmdline = []      # what the kernel said of its command line
         self.panic = None
         self.end = None
         self.totals = None          # the kernel's "# Totals:" line
@@ -253,6 +255,10 @@ class Parser:
 
         stripped = line.lstrip(" ")
         depth = (len(line) - len(stripped)) // INDENT
+        if not self.seen_ktap:
+            m = BOOT_CMDLINE_RE.match(stripped)
+            if m:
+                self.boot_cmdline.append(m.group(1))
 
         if self.panic is not None and not self.panic.test:
             m = WHILE_RE.match(stripped)

@@ -415,6 +415,9 @@ def main(argv=None, out=None):
         reason = v.reason if not ok else "PASS" if args.replay else "PASS in %.1f s" % elapsed
     c = display.c
     display.print(c.green(reason) if ok else c.red(reason))
+    if not args.verbose:
+        for w in parser.boot_cmdline:
+            display.print(c.yellow("  kernel: %s" % w))
     for w in parser.warnings[:5]:
         display.print(c.dim("  note: %s" % w))
     if session.oracle:

@@ -219,6 +219,13 @@ class Parsing(unittest.TestCase):
         self.assertEqual(p.issues, ["suite a: kernel's Totals line says pass:2 fail:0 skip:0, "
                                     "parsed pass:1 fail:0 skip:1"])
 
+    def test_boot_cmdline_reports_kept(self):
+        p, _ = self.feed("# cmdline: unknown option 'bogus' ignored\nKTAP version 1\n1..1\n"
+                         "    KTAP version 1\n    # Subtest: a\n    1..1\n"
+                         "    # cmdline: not a boot line\n    ok 1 x\nok 1 a\n"
+                         "# ptlab: end of run: pass\n")
+        self.assertEqual(p.boot_cmdline, ["cmdline: unknown option 'bogus' ignored"])
+
     def test_no_output(self):
         p, _ = self.feed("")
         v = verdict.decide(p, x86(1))
