@@ -970,6 +970,9 @@ its per-CPU page list.  '*' marks the vCPU gdb has selected."""
                       online, u(sym("nr_cpus_online")),
                       u(sym("nr_cpus_possible")), cpu_list(sym("cpu_online_mask")),
                       "+".join(kinds.values())))
+        if not online:
+            gdb.write("(before smp_init: no CPU is marked online yet; the boot CPU "
+                      "runs, and nr_cpus_online counts it from the start)\n")
 
 
 def this_cpu_index():
