@@ -557,12 +557,19 @@ void switch_mm(struct mm *mm)
 {
 	struct percpu *cpu = this_cpu();
 	unsigned long flags = local_irq_save();
+	struct mm *old = cpu->active_mm;
 
-	if (cpu->active_mm)
-		cpumask_clear_cpu(&cpu->active_mm->cpu_mask, cpu->cpu);
+	/* a CPU that has an mm loaded holds a grab on it: the struct (its
+	 * cpu_mask, its counters) outlives a teardown while it is loaded */
+	if (mm)
+		mmgrab(mm);
+	if (old)
+		cpumask_clear_cpu(&old->cpu_mask, cpu->cpu);
 	if (mm)
 		cpumask_set(&mm->cpu_mask, cpu->cpu);
 	cpu->active_mm = mm;
 	arch_switch_mm(mm ? mm : &init_mm);
 	local_irq_restore(flags);
+	if (old)
+		mmdrop(old);
 }

@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 #include "kernel/percpu.h"
@@ -298,16 +299,43 @@ static void switch_tracks_cpus(struct ktest *t)
 
 	KT_ASSERT(t, mm != NULL);
 	KT_EXPECT(t, !cpumask_test(&mm->cpu_mask, self));
+	KT_EXPECT_EQ(t, mm->grabs, 1u);
 	switch_mm(mm);
 	KT_EXPECT(t, cpumask_test(&mm->cpu_mask, self));
 	KT_EXPECT(t, current_mm() == mm);
+	KT_EXPECT_EQ(t, mm->grabs, 2u);          /* the CPU holds it */
 	switch_mm(NULL);
 	KT_EXPECT(t, !cpumask_test(&mm->cpu_mask, self));
 	KT_EXPECT(t, current_mm() == NULL);
+	KT_EXPECT_EQ(t, mm->grabs, 1u);
 	mmget(mm);
 	mmput(mm);                 /* not the last user: still alive */
 	KT_EXPECT_EQ(t, mm->users, 1u);
 	mmput(mm);
+}
+
+/* mmgrab keeps the struct after the last mmput tore the address space down
+ * (what a lazy CPU or a walker that only reads counters needs). */
+static void grab_outlives_teardown(struct ktest *t)
+{
+	unsigned long objects = kmalloc_live_objects();
+	unsigned long base = boundary(1ul << 21);
+	struct mm *mm = test_mm_start(t);
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + 64 * PAGE_SIZE, VM_READ | VM_WRITE), 0);
+	for (unsigned i = 0; i < 64; i++)
+		KT_EXPECT_EQ(t, touch_write(base + i * PAGE_SIZE, i), 0);
+	switch_mm(NULL);
+	KT_EXPECT_EQ(t, mm->rss, 64ul);
+	mmgrab(mm);
+	mmput(mm);                 /* the last user: tables and pages go */
+	KT_EXPECT(t, mm->pgd == NULL);
+	KT_EXPECT_EQ(t, mm->rss, 0ul);
+	for (unsigned l = 0; l < PT_NR_LEVELS; l++)
+		KT_EXPECT_EQ(t, mm->nr_tables[l], 0l);
+	KT_EXPECT_GT(t, kmalloc_live_objects(), objects);   /* the struct lives */
+	mmdrop(mm);
+	KT_EXPECT_EQ(t, kmalloc_live_objects(), objects);
 }
 
 /* Every CPU faults in random pages of one region at once: racing table
@@ -402,6 +430,7 @@ static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(kernel_wx),
 	KTEST_CASE(kernel_data_noexec),
 	KTEST_CASE(switch_tracks_cpus),
+	KTEST_CASE(grab_outlives_teardown),
 	KTEST_CASE(concurrent_faults),
 	KTEST_CASE(metrics),
 	{ 0 },
