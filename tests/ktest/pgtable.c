@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "mm/page_alloc.h"
+#include "mm/fault_inject.h"
 #include "mm/slab.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -314,6 +315,50 @@ static void switch_tracks_cpus(struct ktest *t)
 	mmput(mm);
 }
 
+/*
+ * Faults while allocations fail: a fault that cannot get its page or a
+ * table fails cleanly (the access reports an error) and a retry succeeds
+ * later; at the end every page holds what was written, the tables are
+ * exactly what the addresses need, and nothing leaked.
+ */
+#define FI_PAGES 24
+
+static void faults_under_allocation_failure(struct ktest *t)
+{
+	unsigned long stride = level_span(PT_PMD);     /* a pte table each */
+	unsigned long base = boundary(1ul << 30), addrs[FI_PAGES];
+	struct fault_attr_saved saved;
+	unsigned long failed = 0, injected;
+	long want[PT_NR_LEVELS];
+	struct mm *mm = test_mm_start(t);
+	uint64_t v;
+
+	KT_ASSERT_EQ(t, mm_declare(mm, base, base + FI_PAGES * stride, VM_READ | VM_WRITE), 0);
+	fault_attr_save(&fail_page_alloc, &saved);
+	fault_attr_set(&fail_page_alloc, 3, 0, 1);
+	for (unsigned i = 0; i < FI_PAGES; i++) {
+		unsigned tries = 0;
+
+		addrs[i] = base + i * stride + 8 * i;
+		while (touch_write(addrs[i], 1000 + i) != 0 && ++tries < 10)
+			failed++;
+		KT_EXPECT_LT(t, tries, 10u);
+	}
+	injected = fail_page_alloc.injected;
+	fault_attr_restore(&fail_page_alloc, &saved);
+	KT_EXPECT_GT(t, injected, 0ul);
+	KT_EXPECT_GT(t, failed, 0ul);      /* some faults did fail */
+	for (unsigned i = 0; i < FI_PAGES; i++) {
+		KT_EXPECT_EQ(t, touch_read(addrs[i], &v), 0);
+		KT_EXPECT_EQ(t, v, 1000ull + i);
+	}
+	KT_EXPECT_EQ(t, mm->rss, (unsigned long)FI_PAGES);
+	expected_tables(mm, addrs, FI_PAGES, want);
+	expect_tables(t, mm, want);
+	ktest_metric(t, "faults_failed_by_injection", failed, "faults");
+	test_mm_end(mm);
+}
+
 /* mmgrab keeps the struct after the last mmput tore the address space down
  * (what a lazy CPU or a walker that only reads counters needs). */
 static void grab_outlives_teardown(struct ktest *t)
@@ -431,6 +476,7 @@ static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(kernel_data_noexec),
 	KTEST_CASE(switch_tracks_cpus),
 	KTEST_CASE(grab_outlives_teardown),
+	KTEST_CASE(faults_under_allocation_failure),
 	KTEST_CASE(concurrent_faults),
 	KTEST_CASE(metrics),
 	{ 0 },
