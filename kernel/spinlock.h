@@ -10,6 +10,16 @@
  * whichever running CPU comes first takes, with a starvation guard for
  * fairness: a CPU that has waited STARVE_SPINS rounds claims the lock's
  * next turn, and the others stand back until it had it.
+ *
+ * What the guard promises: one claim stands at a time, and while it stands
+ * nobody else takes the lock -- not the CPU that just released it and takes
+ * it again at once, not a newcomer, not spin_trylock -- so the claimant
+ * gets it at the next release (smp.spinlock_starving_waiter_goes_first).
+ * What it does not: FIFO order; a bound for a waiter that has not claimed
+ * (another may win every claim); any progress for a CPU that only uses
+ * spin_trylock (it never claims); and while a claim stands the hand-off
+ * waits for the claimant's vCPU, as a ticket lock's would -- but once per
+ * STARVE_SPINS-long wait, not at every hand-off.
  */
 #ifndef PTLAB_SPINLOCK_H
 #define PTLAB_SPINLOCK_H

@@ -205,6 +205,144 @@ static void spinlock_exclusion(struct ktest *t)
 }
 
 /*
+ * The starvation guard's promise (kernel/spinlock.h): once a waiter has
+ * claimed the next turn, nobody else takes the lock before it -- not the
+ * holder taking it again at once, not a newcomer, not spin_trylock.  Here
+ * A holds the lock until B has claimed the turn, C starts waiting, then A
+ * releases and at once takes it again: B must be first in the log.
+ * Without the guard A or C wins nearly every round (seen: 10 to 12 of the
+ * 12 here), so the case fails.
+ */
+enum { FAIR_PLAIN, FAIR_IRQSAVE, FAIR_TRYLOCK, FAIR_MODES };
+#define FAIR_ROUNDS 4
+
+static spinlock_t fair_lock;
+static struct {
+	unsigned mode, a, b, c;          /* c == a: no third CPU */
+	unsigned held, claimed, c_waiting; /* handshakes */
+	unsigned order[3], n;            /* who got the lock, under fair_lock */
+} fair;
+
+static void fair_log(void)
+{
+	if (fair.n < ARRAY_SIZE(fair.order))
+		fair.order[fair.n] = smp_processor_id();
+	fair.n++;
+}
+
+/* Take fair_lock the round's way and log it; B always spins (trylock
+ * never claims a turn). */
+static void fair_take(struct ktest *t, bool is_b)
+{
+	unsigned long flags;
+
+	if (fair.mode == FAIR_IRQSAVE) {
+		flags = spin_lock_irqsave(&fair_lock);
+		fair_log();
+		spin_unlock_irqrestore(&fair_lock, flags);
+	} else if (fair.mode == FAIR_TRYLOCK && !is_b) {
+		if (!KT_WAIT_UNTIL(t, spin_trylock(&fair_lock), 10000))
+			return;
+		fair_log();
+		spin_unlock(&fair_lock);
+	} else {
+		spin_lock(&fair_lock);
+		fair_log();
+		spin_unlock(&fair_lock);
+	}
+}
+
+static void fair_job(struct ktest *t, void *arg)
+{
+	unsigned self = smp_processor_id();
+
+	if (self == fair.b) {
+		if (KT_WAIT_UNTIL(t, READ_ONCE(fair.held), 10000))
+			fair_take(t, true);
+	} else if (self == fair.a) {
+		spin_lock(&fair_lock);
+		WRITE_ONCE(fair.held, 1);
+		/* B claims the turn after STARVE_SPINS rounds of waiting */
+		KT_WAIT_UNTIL(t, __atomic_load_n(&fair_lock.starving, __ATOMIC_ACQUIRE) ==
+			      1 + fair.b, 10000);
+		__atomic_store_n(&fair.claimed, 1, __ATOMIC_RELEASE);
+		if (fair.c != fair.a) {
+			KT_WAIT_UNTIL(t, READ_ONCE(fair.c_waiting), 10000);
+			udelay(1000);   /* C is in its waiting loop now */
+		}
+		spin_unlock(&fair_lock);
+		fair_take(t, false);
+	} else {
+		/* after A saw B's claim: C competes for the lock, not the turn */
+		if (!KT_WAIT_UNTIL(t, __atomic_load_n(&fair.claimed, __ATOMIC_ACQUIRE), 10000))
+			return;
+		WRITE_ONCE(fair.c_waiting, 1);
+		fair_take(t, false);
+	}
+}
+
+static void spinlock_starving_waiter_goes_first(struct ktest *t)
+{
+	static const char *const modes[] = { "spin_lock", "spin_lock_irqsave",
+					     "spin_trylock" };
+	unsigned want, others[2], nothers = 0;
+	cpumask_t m;
+
+	need_cpus(t, 2);
+	for (unsigned cpu = 0; cpu < nr_cpus_online && nothers < 2; cpu++)
+		if (cpu != t->cpu)
+			others[nothers++] = cpu;
+	cpumask_clear(&m);
+	cpumask_set(&m, t->cpu);
+	for (unsigned i = 0; i < nothers; i++)
+		cpumask_set(&m, others[i]);
+	want = nothers + 1;
+	for (unsigned mode = 0; mode < FAIR_MODES; mode++)
+		for (unsigned r = 0; r < FAIR_ROUNDS; r++) {
+			memset(&fair, 0, sizeof(fair));
+			spin_lock_init(&fair_lock);
+			fair.mode = mode;
+			fair.a = t->cpu;
+			fair.b = others[0];
+			fair.c = nothers > 1 ? others[1] : t->cpu;
+			ktest_run_on(t, &m, fair_job, NULL, JOIN_MS);
+			KT_EXPECT_EQ(t, fair.n, want);
+			if (fair.n && fair.order[0] != fair.b) {
+				KT_FAIL(t, "%s, round %u: CPU %u got the lock before CPU %u, which had claimed the turn",
+					modes[mode], r, fair.order[0], fair.b);
+				return;
+			}
+			KT_EXPECT(t, !spin_is_locked(&fair_lock));
+		}
+}
+
+/* The claimed turn, one CPU: trylock stands back for another CPU's
+ * claim (lock untouched) and takes its own, clearing it; so does
+ * spin_lock_irqsave. */
+static void spinlock_turn_is_kept(struct ktest *t)
+{
+	unsigned me = smp_processor_id(), other = (me + 1) % MAX_CPUS;
+	spinlock_t l = SPINLOCK_INIT;
+	unsigned long flags;
+
+	l.starving = 1 + other;
+	KT_EXPECT(t, !spin_trylock(&l));
+	KT_EXPECT_EQ(t, l.locked, 0u);
+	KT_EXPECT_EQ(t, l.starving, 1 + other);
+	l.starving = 1 + me;
+	KT_EXPECT(t, spin_trylock(&l));
+	KT_EXPECT_EQ(t, l.starving, 0u);
+	spin_unlock(&l);
+	l.starving = 1 + me;
+	flags = spin_lock_irqsave(&l);
+	KT_EXPECT(t, irqs_disabled());
+	KT_EXPECT_EQ(t, l.starving, 0u);
+	KT_EXPECT(t, spin_is_locked(&l));
+	spin_unlock_irqrestore(&l, flags);
+	KT_EXPECT(t, !spin_is_locked(&l));
+}
+
+/*
  * Every CPU ticks, and not faster than TICK_HZ: a busy host may delay or
  * merge ticks (so no lower bound beyond one), but more than twice the rate
  * means a mis-programmed timer or a wrong clock calibration.
@@ -329,6 +467,8 @@ static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(every_pair_ipis),
 	KTEST_CASE(cross_call_storm),
 	KTEST_CASE(spinlock_exclusion),
+	KTEST_CASE(spinlock_turn_is_kept),
+	KTEST_CASE(spinlock_starving_waiter_goes_first),
 	KTEST_CASE(ticks_advance),
 	KTEST_CASE(call_with_irqs_off_refused),
 	KTEST_CASE(unanswered_call_reported),
