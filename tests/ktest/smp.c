@@ -2,11 +2,13 @@
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/printk.h"
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "kernel/worker.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
 
@@ -420,14 +422,22 @@ static void deaf_or_caller(struct ktest *t, void *arg)
 static void unanswered_call_reported(struct ktest *t)
 {
 	cpumask_t both;
+	char *log;
 
 	need_cpus(t, 2);
+	log = kzalloc(4096, GFP_NOFAULT);
+	KT_ASSERT(t, log != NULL);
 	release_deaf = deaf_ready = 0;
 	cpumask_clear(&both);
 	cpumask_set(&both, 0);
 	cpumask_set(&both, 1);
 	ktest_expect_reports(t, 1);
+	console_capture(log, 4096);
 	ktest_run_on(t, &both, deaf_or_caller, NULL, JOIN_MS);
+	console_capture(NULL, 0);
+	/* the report must name the CPU that did not answer, not the caller */
+	KT_EXPECT(t, strstr(log, "CPU 1 did not answer") != NULL);
+	kfree(log);
 	/* the late call still runs once CPU 1 listens again */
 	KT_EXPECT_EQ(t, smp_call_function_single(1, nop_call, NULL, true), 0);
 }
