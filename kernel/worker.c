@@ -71,9 +71,14 @@ unsigned ktest_run_on(struct ktest *t, const cpumask_t *mask,
 	for_each_cpu(cpu, mask) {
 		struct worker *w = &workers[cpu];
 
-		if (cpu == self || !cpumask_test(&cpu_online_mask, cpu) ||
-		    cpumask_test(&cpu_wedged_mask, cpu))
+		if (cpu == self || !cpumask_test(&cpu_online_mask, cpu))
 			continue;
+		if (cpumask_test(&cpu_wedged_mask, cpu)) {
+			/* later cases see why they got fewer CPUs than asked */
+			ktest_printf(t, "CPU %u left out: an earlier job of it outlived its join",
+				     cpu);
+			continue;
+		}
 		w->owner = self;
 		w->fn = fn;
 		w->t = t;

@@ -26,7 +26,11 @@ __noreturn void worker_loop(void);
 /* Called by ktest_abort() on a CPU that is not the test's own. */
 __noreturn void worker_abort(void);
 
-/* CPUs whose job never finished: they are not used again. */
+/*
+ * CPUs whose job outlived its join: no job goes to them for the rest of
+ * the boot, even once that job has ended (it may still hold what its case
+ * gave it); a later ktest_run_on() leaves them out and says so.
+ */
 extern cpumask_t cpu_wedged_mask;
 
 #endif

@@ -13,6 +13,7 @@
 #include "kernel/rcu.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "lib/string.h"
 #include <asm/cpu.h>
 #include <asm/irq.h>
 
@@ -152,6 +153,68 @@ static void stack_overflow(struct ktest *t)
 	ktest_run_on(t, &one, overflow_job, NULL, 5000);
 }
 
+/*
+ * A job that outlives its join bound: ktest_run_on fails the case, names
+ * the CPU and leaves it out from then on (cpu_wedged_mask).  The job waits
+ * for a release given only after the join gave up, so it cannot finish in
+ * time by luck, and it never touches @t: it ends after its case did.
+ */
+static volatile unsigned late_release, late_state; /* 1 running, 2 released, 3 never */
+static volatile bool late_job_queued;
+static unsigned late_cpu;
+
+static void late_job(struct ktest *t, void *arg)
+{
+	uint64_t start = uptime_ms();
+
+	late_state = 1;
+	while (!late_release && uptime_ms() - start < 10000)
+		cpu_relax();
+	late_state = late_release ? 2 : 3;
+}
+
+static void join_times_out(struct ktest *t)
+{
+	cpumask_t one;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	late_cpu = t->cpu == 1 ? 0 : 1;
+	late_release = late_state = 0;
+	late_job_queued = true;
+	cpumask_clear(&one);
+	cpumask_set(&one, late_cpu);
+	KT_EXPECT_EQ(t, ktest_run_on(t, &one, late_job, NULL, 200), 1u);
+	late_release = 1;
+}
+
+static unsigned ran_here[MAX_CPUS];
+
+static void count_job(struct ktest *t, void *arg)
+{
+	ran_here[smp_processor_id()]++;
+}
+
+/* After join_times_out (so it runs last in its line: the CPU stays out
+ * for every later case): the late job ended, the CPU is idle again, and
+ * still no job goes to it. */
+static void wedged_cpu_not_used(struct ktest *t)
+{
+	unsigned n;
+
+	if (!late_job_queued)
+		ktest_skip(t, "follows selftest.join_times_out");
+	KT_WAIT_UNTIL(t, late_state == 2, 5000);
+	KT_EXPECT(t, cpumask_test(&cpu_wedged_mask, late_cpu));
+	memset(ran_here, 0, sizeof(ran_here));
+	n = ktest_run_on(t, &cpu_online_mask, count_job, NULL, 5000);
+	KT_EXPECT_EQ(t, n, nr_cpus_online - 1);
+	KT_EXPECT_EQ(t, ran_here[late_cpu], 0u);
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
+		if (cpu != late_cpu)
+			KT_EXPECT_EQ(t, ran_here[cpu], 1u);
+}
+
 static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(assertion_fails),
 	KTEST_CASE(skips),
@@ -163,6 +226,8 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(rcu_stall_ends_run),
 	KTEST_CASE(panics),
 	KTEST_CASE(stack_overflow),
+	KTEST_CASE(join_times_out),      /* leaves a CPU out: keep these last */
+	KTEST_CASE(wedged_cpu_not_used),
 	KTEST_CASE(hangs),
 	{ 0 },
 };
