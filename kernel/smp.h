@@ -38,12 +38,13 @@ int on_each_cpu(smp_call_fn fn, void *arg, bool wait);
 /* How long a cross-call or a worker join may take before it is reported. */
 #define SMP_CALL_TIMEOUT_MS 2000
 
-/* Count of IPIs by kind, per CPU. */
+/* Count of IPIs by kind, ticks and spurious interrupts, per CPU. */
 struct ipi_stats {
 	unsigned long sent[IPI_NR];
 	unsigned long received[IPI_NR];
 	unsigned long calls_run;
 	unsigned long ticks;
+	unsigned long spurious;   /* x86-64 LAPIC spurious vector (s390x has none) */
 };
 struct ipi_stats *cpu_stats(unsigned cpu);
 

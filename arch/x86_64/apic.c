@@ -78,11 +78,23 @@ static void on_timer(struct pt_regs *regs)
 	smp_tick(regs->rip);
 }
 
+/*
+ * An interrupt the LAPIC withdrew before the CPU took it: the SDM (vol. 3,
+ * "Spurious Interrupt") says it sets no in-service bit, so no EOI -- one
+ * here would retire a real interrupt still in service.  Counted, since
+ * many of them would mean a flaky interrupt source.
+ */
+static void on_spurious(struct pt_regs *regs)
+{
+	cpu_stats(smp_processor_id())->spurious++;
+}
+
 void lapic_init_cpu(void)
 {
 	x86_set_irq_handler(VEC_IPI_CALL, on_ipi_call);
 	x86_set_irq_handler(VEC_IPI_WAKE, on_ipi_wake);
 	x86_set_irq_handler(VEC_TIMER, on_timer);
+	x86_set_irq_handler(VEC_SPURIOUS, on_spurious);
 	wr(LAPIC_TPR, 0);
 	wr(LAPIC_LVT_TIMER, LVT_MASKED);
 	wr(LAPIC_LVT_LINT0, LVT_MASKED);

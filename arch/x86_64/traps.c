@@ -98,7 +98,7 @@ void x86_trap(struct pt_regs *regs)
 		handle_exception(regs);
 	} else if (irq_handlers[regs->vector]) {
 		irq_handlers[regs->vector](regs);
-	} else if (regs->vector != 0xff) { /* 0xff: LAPIC spurious */
+	} else {
 		printk("unexpected interrupt, vector %lu, on CPU %u\n",
 		       (unsigned long)regs->vector, cpu->cpu);
 	}

@@ -446,8 +446,17 @@ static void metrics(struct ktest *t)
 {
 	uint64_t hz = arch_clock_hz(), t0, d;
 	const unsigned iters = 200;
+	unsigned long spurious = 0;
 
 	ktest_metric(t, "bringup_us", hz ? smp_bringup_cycles() * 1000000 / hz : 0, "us");
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		unsigned long n = READ_ONCE(cpu_stats(cpu)->spurious);
+
+		spurious += n;
+		if (n)
+			ktest_printf(t, "CPU %u: %lu spurious interrupts", cpu, n);
+	}
+	ktest_metric(t, "spurious_irqs", spurious, "irqs");
 	if (nr_cpus_online < 2 || !hz)
 		return;
 	t0 = arch_clock();
