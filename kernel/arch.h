@@ -73,8 +73,13 @@ void arch_cpu_idle(void);
 unsigned arch_smp_detect(unsigned *hw_ids, unsigned max);
 
 /* Start @pc's CPU on a stack ending at @stack_top; it must end up in
- * secondary_cpu_main() with this_cpu() == @pc.  0 or -errno. */
+ * secondary_cpu_main() with this_cpu() == @pc.  0 or -errno; on an error
+ * the CPU must never run with @pc or the stack (they go to the next CPU). */
 int arch_cpu_start(struct percpu *pc, unsigned long stack_top);
+
+/* A CPU started but not online in time: stop it for good, so that @pc and
+ * its stack can serve the next CPU.  0, or -errno if it may still run. */
+int arch_cpu_park(struct percpu *pc);
 
 /* Map a CPU's KSTACK_SIZE stack @pages; returns the base it runs at
  * (default: the pages themselves; x86-64 adds an unmapped guard). */

@@ -8,6 +8,7 @@
  */
 #include "kernel/smp.h"
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
@@ -16,6 +17,7 @@
 #include "kernel/worker.h"
 #include "mm/page_alloc.h"
 #include "lib/list.h"
+#include "lib/string.h"
 #include <asm/barrier.h>
 
 cpumask_t cpu_online_mask;
@@ -219,20 +221,113 @@ static void smp_cpu_init(struct percpu *pc)
 	pc->smp = s;
 }
 
+/*
+ * Test knobs for bring-up's failure paths, as masks of positions in the
+ * firmware's CPU list (bit n: its n-th CPU; the boot CPU, bit 0, cannot
+ * fail): fail_start makes smp_init count the CPU as not started without
+ * asking the arch; stall_start lets it start but stall before coming
+ * online, so that it has to be parked.
+ */
+static uint64_t fail_start_mask, stall_start_mask;
+static volatile bool stall_this_start;   /* the CPU being started stalls */
+unsigned long smp_stalled_spins;         /* a stalled CPU counts here */
+cpumask_t cpu_start_failed_mask;
+
+static int set_start_mask(const char *v, size_t len, uint64_t *mask)
+{
+	return parse_u64(v, len, 0, mask) || (*mask & 1) ? -EINVAL : 0;
+}
+
+static int set_fail_start(const char *v, size_t len)
+{
+	return set_start_mask(v, len, &fail_start_mask);
+}
+KERNEL_PARAM("smp.fail_start", set_fail_start,
+	     "<mask>: bit n: the firmware's n-th CPU counts as not started (tests bring-up)");
+
+static int set_stall_start(const char *v, size_t len)
+{
+	return set_start_mask(v, len, &stall_start_mask);
+}
+KERNEL_PARAM("smp.stall_start", set_stall_start,
+	     "<mask>: bit n: the firmware's n-th CPU starts but never comes online (tests parking)");
+
+static unsigned fw_hw_ids[MAX_CPUS];
+
+unsigned smp_firmware_hw_id(unsigned i)
+{
+	return i < nr_cpus_possible ? fw_hw_ids[i] : ~0u;
+}
+
+void smp_start_injected(cpumask_t *m, bool stalls_only)
+{
+	uint64_t want = stall_start_mask | (stalls_only ? 0 : fail_start_mask);
+
+	cpumask_clear(m);
+	for (unsigned i = 1; i < nr_cpus_possible; i++)
+		if (want >> i & 1)
+			cpumask_set(m, i);
+}
+
 __noreturn void secondary_cpu_main(void)
 {
 	struct percpu *pc = this_cpu();
 
+	if (__atomic_load_n(&stall_this_start, __ATOMIC_ACQUIRE))
+		for (;;) {   /* until parked; the smp suite sees these stop */
+			__atomic_fetch_add(&smp_stalled_spins, 1, __ATOMIC_RELAXED);
+			cpu_relax();
+		}
 	arch_tick_start();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	local_irq_enable();
 	worker_loop();
 }
 
+/*
+ * Start the firmware's @i-th CPU as @pc: NULL once it is online, else
+ * what went wrong; *@parked says whether it surely runs nothing of ours
+ * any more (so @pc and its stack may serve the next one).
+ */
+static const char *start_one(struct percpu *pc, unsigned i, bool *parked)
+{
+	uint64_t start;
+
+	*parked = true;
+	if (fail_start_mask >> i & 1)
+		return "did not start (smp.fail_start)";
+	__atomic_store_n(&stall_this_start, stall_start_mask >> i & 1,
+			 __ATOMIC_RELEASE);
+	/* on failure the arch has made sure the CPU will not run */
+	if (arch_cpu_start(pc, pc->stack_top))
+		return "did not start";
+	start = uptime_ms();
+	while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+		if (uptime_ms() - start > 2000) {
+			/* it may still come: it must not, on a per-CPU area
+			 * and stack that go to the next CPU */
+			*parked = arch_cpu_park(pc) == 0;
+			__atomic_store_n(&stall_this_start, false, __ATOMIC_RELAXED);
+			return *parked ? "started but never came online (parked)"
+				       : "started but never came online, and could not be stopped";
+		}
+		cpu_relax();
+	}
+	return NULL;
+}
+
+/*
+ * A CPU that fails to start is reported by its position in the firmware's
+ * list and its hardware id, and bring-up goes on with the next one under
+ * the same logical number, so the online CPUs stay 0..nr_cpus_online-1.
+ * Only a CPU that started and could not be stopped ends it: the next one
+ * would need the per-CPU area and stack it may still use.
+ */
 void smp_init(void)
 {
-	unsigned hw_ids[MAX_CPUS], n;
+	unsigned hw_ids[MAX_CPUS], n, cpu = 1;
 	struct percpu *boot = this_cpu();
+	void *stack = NULL;   /* kept for the next try after a failed one */
 
 	rcu_init();
 	smp_cpu_init(boot);
@@ -240,43 +335,57 @@ void smp_init(void)
 	cpumask_set(&cpu_online_mask, 0);
 	n = arch_smp_detect(hw_ids, MAX_CPUS);
 	nr_cpus_possible = n;
+	memcpy(fw_hw_ids, hw_ids, n * sizeof(hw_ids[0]));
 	boot->hw_id = hw_ids[0];
 	bringup_clock = arch_clock();
-	for (unsigned cpu = 1; cpu < n; cpu++) {
+	for (unsigned i = 1; i < n; i++) {
 		struct percpu *pc = &percpu_areas[cpu];
-		void *stack = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 2);
-		uint64_t start;
+		const char *why;
+		bool parked;
 
 		BUILD_BUG_ON(KSTACK_SIZE != PAGE_SIZE << 2);
 		if (!stack) {
-			printk("smp: no memory for CPU %u's stack\n", cpu);
-			break;
+			stack = __get_free_pages(GFP_NOFAULT | GFP_ZERO, 2);
+			if (!stack) {
+				printk("smp: no memory for a stack: the firmware's CPUs %u to %u not started\n",
+				       i, n - 1);
+				for (; i < n; i++)
+					cpumask_set(&cpu_start_failed_mask, i);
+				break;
+			}
+			/* mapped once per logical number (x86-64: at a fixed
+			 * address), so a retry keeps it */
+			pc->stack_top = arch_map_stack(cpu, stack) + KSTACK_SIZE;
 		}
 		pc->self = pc;
 		pc->cpu = cpu;
-		pc->hw_id = hw_ids[cpu];
-		pc->stack_top = arch_map_stack(cpu, stack) + KSTACK_SIZE;
+		pc->hw_id = hw_ids[i];
+		pc->online = false;
 		smp_cpu_init(pc);
-		if (arch_cpu_start(pc, pc->stack_top)) {
-			printk("smp: CPU %u (hw id %u) did not start\n", cpu,
-			       pc->hw_id);
-			free_pages(stack, 2);
+		why = start_one(pc, i, &parked);
+		if (!why) {
+			cpumask_set(&cpu_online_mask, cpu);
+			nr_cpus_online++;
+			cpu++;
+			stack = NULL;
+			continue;
+		}
+		cpumask_set(&cpu_start_failed_mask, i);
+		printk("smp: the firmware's CPU %u (hw id %u) %s\n", i, hw_ids[i], why);
+		if (!parked) {
+			for (i++; i < n; i++)
+				cpumask_set(&cpu_start_failed_mask, i);
+			printk("smp: no more CPUs started: CPU %u's per-CPU area and stack may still be in use\n",
+			       cpu);
 			break;
 		}
-		start = uptime_ms();
-		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
-			if (uptime_ms() - start > 2000) {
-				printk("smp: CPU %u (hw id %u) started but never came online\n",
-				       cpu, pc->hw_id);
-				break;
-			}
-			cpu_relax();
-		}
-		if (!pc->online)
-			break;
-		cpumask_set(&cpu_online_mask, cpu);
-		nr_cpus_online++;
+		/* a fresh per-CPU area for the next try (the stalled CPU
+		 * may have written to this one) */
+		*pc = (struct percpu){ .stack_top = pc->stack_top };
 	}
+	/* a stack left from failed tries stays: on x86-64 it is mapped at
+	 * the logical number's address, and freeing it would leave that
+	 * mapping on a page the allocator hands out again */
 	bringup_clock = arch_clock() - bringup_clock;
 	arch_tick_start();
 	printk("smp: %u of %u CPUs online\n", nr_cpus_online, nr_cpus_possible);

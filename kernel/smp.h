@@ -48,8 +48,21 @@ struct ipi_stats {
 };
 struct ipi_stats *cpu_stats(unsigned cpu);
 
-/* Bring up the other CPUs (boot CPU, after the page allocator). */
+/*
+ * Bring up the other CPUs (boot CPU, after the page allocator).  One that
+ * fails is reported and skipped; the others are still tried.
+ */
 void smp_init(void);
+
+/* Positions in the firmware's CPU list (0: the boot CPU) of the CPUs that
+ * did not come online, and of those smp.fail_start= / smp.stall_start=
+ * asked to fail (@stalls_only: the latter only). */
+extern cpumask_t cpu_start_failed_mask;
+void smp_start_injected(cpumask_t *m, bool stalls_only);
+/* The hardware id of the firmware's @i-th CPU. */
+unsigned smp_firmware_hw_id(unsigned i);
+/* Counted by a CPU stalled by smp.stall_start= until it is parked. */
+extern unsigned long smp_stalled_spins;
 
 /* Generic parts of an application processor's life (arch calls these). */
 __noreturn void secondary_cpu_main(void);

@@ -27,6 +27,10 @@ static inline void s390_leave_wait(struct pt_regs *regs)
 /* The new PSWs head.S and smp.c put in a lowcore (entry.S). */
 extern const struct psw_pair { unsigned long mask, addr; } s390_new_psws[6];
 
+/* SIGP stop @addr and wait (bounded) for SIGP sense to say it stopped:
+ * true if it did (or is not operational). */
+bool s390_stop_cpu(uint16_t addr);
+
 /* Handlers for external interruptions other than the SCLP's. */
 void s390_tick_interrupt(unsigned long interrupted_ip);
 void s390_ipi_interrupt(void);

@@ -215,20 +215,20 @@ void s390_tick_interrupt(unsigned long interrupted_ip)
 	smp_tick(interrupted_ip);
 }
 
-/* Stop @addr and wait (bounded) until SIGP sense says it stopped. */
-static void stop_cpu(uint16_t addr)
+bool s390_stop_cpu(uint16_t addr)
 {
 	uint32_t status = 0;
 
 	if (sigp_retry(addr, SIGP_STOP, 0, NULL) == SIGP_CC_NOT_OPERATIONAL)
-		return;
+		return true;
 	for (unsigned long i = 0; i < 1000000; i++) {
 		int cc = sigp_retry(addr, SIGP_SENSE, 0, &status);
 
 		if (cc == SIGP_CC_NOT_OPERATIONAL ||
 		    (cc == SIGP_CC_STATUS && (status & SIGP_STATUS_STOPPED)))
-			return;
+			return true;
 	}
+	return false;
 }
 
 /*
@@ -252,11 +252,11 @@ __noreturn void arch_end_run(enum run_status status)
 	if (sclp.cpu_count) {
 		for (unsigned i = 0; i < sclp.cpu_count; i++)
 			if (sclp.cpu_addr[i] != self)
-				stop_cpu(sclp.cpu_addr[i]);
+				s390_stop_cpu(sclp.cpu_addr[i]);
 	} else {
 		for (unsigned addr = 0; addr < MAX_CPUS; addr++)
 			if (addr != self)
-				stop_cpu((uint16_t)addr);
+				s390_stop_cpu((uint16_t)addr);
 	}
 	for (;;)
 		__asm__ __volatile__("lpswe %0" : : "Q"(psw) : "memory");

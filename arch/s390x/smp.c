@@ -20,6 +20,7 @@
 #include <asm/lowcore.h>
 
 static unsigned long ipi_pending[MAX_CPUS];
+static uint8_t *cpu_lowcore[MAX_CPUS];   /* of a CPU being started */
 
 /* External interruptions every running CPU takes (besides its tick). */
 static void enable_ipis(void)
@@ -64,6 +65,24 @@ static uint8_t *alloc_lowcore(void)
 	return lc;
 }
 
+/*
+ * A CPU given up on keeps its prefix on @lc: a SIGP store status would
+ * write there and a restart (an operator's) would take its restart PSW.
+ * So @lc stays allocated for good (8 KiB; setting the prefix elsewhere
+ * would need a lowcore no one else uses either), and that PSW becomes a
+ * disabled wait, so a restart cannot run s390_secondary_entry on a stack
+ * and per-CPU area that now belong to the next CPU.
+ */
+static void abandon_lowcore(uint8_t *lc)
+{
+	struct psw_pair *restart = (struct psw_pair *)(lc + LC_RESTART_NEW_PSW);
+
+	restart[INT_RESTART].mask = PSW_KERNEL | PSW_MASK_WAIT;
+	restart[INT_RESTART].addr = 0;
+	*(struct percpu **)(lc + LC_PERCPU) = NULL;
+	*(unsigned long *)(lc + LC_STACK_TOP) = 0;
+}
+
 int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 {
 	uint8_t *lc = alloc_lowcore();
@@ -83,14 +102,33 @@ int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 
 	cc = sigp_retry((uint16_t)pc->hw_id, SIGP_SET_PREFIX,
 			(uint32_t)(uintptr_t)lc, &status);
-	if (cc == SIGP_CC_ACCEPTED)
-		cc = sigp_retry((uint16_t)pc->hw_id, SIGP_RESTART, 0, &status);
 	if (cc != SIGP_CC_ACCEPTED) {
-		printk("smp: SIGP to CPU address %u: cc %d, status 0x%08x\n",
+		/* the prefix did not change: nothing can reach lc */
+		printk("smp: SIGP set prefix to CPU address %u: cc %d, status 0x%08x\n",
 		       pc->hw_id, cc, cc == SIGP_CC_STATUS ? status : 0);
 		free_pages(lc, 1);
 		return -EIO;
 	}
+	cc = sigp_retry((uint16_t)pc->hw_id, SIGP_RESTART, 0, &status);
+	if (cc != SIGP_CC_ACCEPTED) {
+		printk("smp: SIGP restart to CPU address %u: cc %d, status 0x%08x\n",
+		       pc->hw_id, cc, cc == SIGP_CC_STATUS ? status : 0);
+		abandon_lowcore(lc);
+		return -EIO;
+	}
+	cpu_lowcore[pc->cpu] = lc;
+	return 0;
+}
+
+int arch_cpu_park(struct percpu *pc)
+{
+	uint8_t *lc = cpu_lowcore[pc->cpu];
+
+	if (!s390_stop_cpu((uint16_t)pc->hw_id))
+		return -EBUSY;
+	if (lc)
+		abandon_lowcore(lc);
+	cpu_lowcore[pc->cpu] = NULL;
 	return 0;
 }
 

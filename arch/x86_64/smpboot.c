@@ -82,3 +82,14 @@ int arch_cpu_start(struct percpu *pc, unsigned long stack_top)
 	}
 	return 0;
 }
+
+/*
+ * INIT puts the CPU back into wait-for-SIPI whatever it was doing; only a
+ * SIPI to its own APIC ID wakes it, and bring-up sends none again.
+ */
+int arch_cpu_park(struct percpu *pc)
+{
+	lapic_send(pc->hw_id, 0x4500);                 /* INIT, assert */
+	udelay(10000);
+	return 0;
+}

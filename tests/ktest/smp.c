@@ -30,15 +30,66 @@ static void need_cpus(struct ktest *t, unsigned n)
 		ktest_skip(t, "needs %u CPUs, %u online", n, nr_cpus_online);
 }
 
+/* Every CPU online but those smp.fail_start=/smp.stall_start= failed,
+ * as CPUs 0..nr_cpus_online-1. */
 static void all_online(struct ktest *t)
 {
-	KT_EXPECT_EQ(t, nr_cpus_online, nr_cpus_possible);
+	cpumask_t injected;
+
+	smp_start_injected(&injected, false);
+	KT_EXPECT_EQ(t, nr_cpus_online + cpumask_weight(&injected), nr_cpus_possible);
 	KT_EXPECT_EQ(t, cpumask_weight(&cpu_online_mask), nr_cpus_online);
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
+		KT_EXPECT(t, cpumask_test(&cpu_online_mask, cpu));
 	if (expect_cpus)
-		KT_EXPECT_EQ(t, nr_cpus_online, expect_cpus);
+		KT_EXPECT_EQ(t, nr_cpus_possible, expect_cpus);
 	else
 		ktest_printf(t, "no smp.expect= given: only firmware's count checked");
 	ktest_metric(t, "cpus_online", nr_cpus_online, "cpus");
+}
+
+/*
+ * With smp.fail_start= / smp.stall_start=: bring-up went past each CPU
+ * told to fail, recorded exactly those, gave the others consecutive
+ * numbers in the firmware's order, and parked a stalled one for good (its
+ * spin counter stands still).
+ */
+static void failed_starts_skipped(struct ktest *t)
+{
+	cpumask_t injected;
+	unsigned cpu = 0;
+	unsigned long spins, later;
+	uint64_t start;
+
+	smp_start_injected(&injected, false);
+	if (cpumask_empty(&injected))
+		ktest_skip(t, "no smp.fail_start= or smp.stall_start= given");
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (cpumask_test(&cpu_start_failed_mask, i) != cpumask_test(&injected, i))
+			KT_FAIL(t, "the firmware's CPU %u: %s, yet %s", i,
+				cpumask_test(&injected, i) ? "told to fail" : "not told to fail",
+				cpumask_test(&cpu_start_failed_mask, i) ?
+				"recorded as not started" : "not recorded as not started");
+	for (unsigned i = 0; i < nr_cpus_possible; i++) {
+		if (cpumask_test(&injected, i))
+			continue;
+		if (cpu < nr_cpus_online && percpu_areas[cpu].hw_id != smp_firmware_hw_id(i))
+			KT_FAIL(t, "CPU %u has hw id %u, expected the firmware's CPU %u (hw id %u)",
+				cpu, percpu_areas[cpu].hw_id, i, smp_firmware_hw_id(i));
+		cpu++;
+	}
+	KT_EXPECT_EQ(t, cpu, nr_cpus_online);
+	smp_start_injected(&injected, true);
+	if (cpumask_empty(&injected))
+		return;
+	/* it did run (so the arch really started it), then stood still */
+	spins = READ_ONCE(smp_stalled_spins);
+	KT_EXPECT_GT(t, spins, 0ul);
+	start = uptime_ms();
+	while (uptime_ms() - start < 300)
+		arch_cpu_idle();
+	later = READ_ONCE(smp_stalled_spins);
+	KT_EXPECT_EQ(t, later, spins);
 }
 
 static struct {
@@ -482,6 +533,7 @@ static void metrics(struct ktest *t)
 
 static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(all_online),
+	KTEST_CASE(failed_starts_skipped),
 	KTEST_CASE(each_cpu_runs_once),
 	KTEST_CASE(every_pair_ipis),
 	KTEST_CASE(cross_call_storm),
