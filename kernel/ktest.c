@@ -5,6 +5,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/arch.h"
+#include "kernel/boot.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
@@ -25,7 +26,7 @@ extern const struct ktest_invariant __ktest_invariants_end[];
 #define CASE_INDENT "    "
 #define MAX_INVARIANTS 16
 
-static char filter_buf[256];   /* comma-separated suite[.case] globs */
+static char filter_buf[CMDLINE_MAX];   /* comma-separated suite[.case] globs */
 static uint64_t global_seed = 1;
 
 static int set_filter(const char *val, size_t len)
