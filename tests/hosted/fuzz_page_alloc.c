@@ -2,9 +2,9 @@
  * libFuzzer target: random sequences of allocations and frees of mixed
  * orders, kmalloc traffic, CPU switches, per-CPU list toggles and
  * deliberate misuse.  After every step the allocator's invariants must hold
- * (page_alloc_check) and no page may be unaccounted for; at the end of each
- * input everything is freed and the lists must be exactly as merged as at
- * boot.  Any violation aborts, which libFuzzer reports as a finding.
+ * (page_alloc_check: lists, counters, types); at the end of each input
+ * everything is freed, no page may be unaccounted for, and the lists must
+ * be exactly as merged as at boot.  Any violation aborts, which libFuzzer reports as a finding.
  */
 #include "shim.h"
 #include "mm/page_alloc.h"

@@ -18,7 +18,9 @@ import re
 import socket
 import time
 
-USER_END = 0x0000800000000000
+# The lower canonical half, with 4 or 5 levels (QEMU prints the upper
+# half sign-extended): user space is below 2^47, or 2^56 with LA57.
+USER_END = 1 << 63
 MAP_RE = re.compile(r"#\s*oracle:\s*map\s+(?:0x)?([0-9a-fA-F]+)\s+(?:0x)?([0-9a-fA-F]+)\s+([XPUW-]{4})")
 DUMP_RE = re.compile(r"#\s*oracle:\s*dump\s+cpu=(\d+)\s+entries=(\d+)")
 # QEMU: "<va>: <pa> XGPDACTUW" (each flag letter or '-')

@@ -122,6 +122,9 @@ static void info_tlb_agrees(struct ktest *t)
 	KT_EXPECT_EQ(t, touch_write(base + 8 * huge + 5 * PAGE_SIZE, 1), 0);
 	KT_EXPECT_EQ(t, mm_map_page(mm, (1ul << 30) - PAGE_SIZE, 0x5000, PROT_READ | PROT_USER,
 				    PT_PTE), 0);
+	if (x86_la57)   /* above 4-level paging's reach: a p4d entry of its own */
+		KT_EXPECT_EQ(t, mm_map_page(mm, 1ul << 52, 0x6000, PROT_READ | PROT_USER,
+					    PT_PTE), 0);
 
 	n = list_leaves(mm, mm->pgd, mm->top_level, 0);
 	ask_oracle(t, n, reply, sizeof(reply));
@@ -129,7 +132,7 @@ static void info_tlb_agrees(struct ktest *t)
 		KT_FAIL(t, "%s", reply);
 	else
 		ktest_printf(t, "%s", reply);
-	KT_EXPECT_EQ(t, n, 6u + 4 + 1 + 1 + 1); /* rw, ro, exec, huge, mapped */
+	KT_EXPECT_EQ(t, n, 6u + 4 + 1 + 1 + 1 + x86_la57); /* rw, ro, exec, huge, mapped, high */
 	test_mm_end(mm);
 }
 
