@@ -118,9 +118,20 @@ uint64_t rcu_gp_seq(void)
 	return __atomic_load_n(&rcu.gp_seq, __ATOMIC_ACQUIRE);
 }
 
-/* The gp_seq value after a whole grace period that starts after now. */
+/*
+ * The gp_seq value after a whole grace period that starts after now.
+ * Callers (call_rcu, synchronize_rcu*) have just unpublished something,
+ * and x86 and s390x both let a later load pass an earlier store: without
+ * the full barrier gp_seq could be read before that store is visible, so
+ * the snapshot could name a grace period another CPU already started, and
+ * a CPU that reported for it and then began a reader could still find the
+ * old pointer.  With it, a grace period whose start this load missed
+ * starts after the store is visible; rcu.lock orders that start before
+ * every CPU's report, and so before any reader that follows a report.
+ */
 static uint64_t seq_snap(void)
 {
+	smp_mb();
 	return (rcu_gp_seq() + 3) & ~1ull;
 }
 
@@ -168,7 +179,13 @@ static void request_gp(uint64_t s)
 	spin_unlock_irqrestore(&rcu.lock, flags);
 }
 
-/* This CPU is outside any reader right now (interrupts may be off). */
+/*
+ * This CPU is outside any reader right now (interrupts may be off).
+ * Ordering: the reads of the sections it left come before the release of
+ * rcu.lock below, and a grace period ends only under that lock after it
+ * (end_gp's release of gp_seq then carries them to whoever frees), so
+ * nothing is freed under them.  No barrier is needed for that.
+ */
 static void report_qs(void)
 {
 	struct percpu *c = this_cpu();
