@@ -28,6 +28,7 @@ struct tort {
 static struct {
 	struct tort *current;
 	volatile bool stop;
+	bool expedited;        /* the writer's grace periods are expedited */
 	unsigned long hist[PIPE_LEN + 1];   /* [PIPE_LEN]: poisoned */
 	unsigned long reads, updates, remote_updates, alloc_failures;
 } tort;
@@ -67,8 +68,12 @@ static void tort_reader(void)
 	rcu_read_unlock();
 }
 
-/* Replace the current object; the old one ages on this CPU's list. */
-static void tort_update(bool remote)
+/*
+ * Replace the current object; the old one ages on this CPU's list.  With
+ * @wait the first step is a synchronize_rcu_expedited() right here: a
+ * reader that still holds the object afterwards sees it aged.
+ */
+static void tort_update(bool remote, bool wait)
 {
 	struct tort *n = kmalloc(sizeof(*n), GFP_KERNEL | GFP_NOWARN), *old;
 
@@ -86,6 +91,10 @@ static void tort_update(bool remote)
 	spin_unlock(&tort_lock);
 	if (old) {
 		old->pipe = 1;
+		if (wait) {
+			synchronize_rcu_expedited();
+			WRITE_ONCE(old->pipe, 2);
+		}
 		call_rcu(&old->rh, tort_age);
 	}
 }
@@ -108,7 +117,7 @@ static void tort_job(struct ktest *t, void *arg)
 		for (unsigned n = 1; !READ_ONCE(tort.stop); n++) {
 			tort_reader();
 			if (n % 256 == 0)
-				tort_update(true);
+				tort_update(true, false);
 		}
 		return;
 	}
@@ -118,17 +127,18 @@ static void tort_job(struct ktest *t, void *arg)
 		if (now >= start + TORT_MAX_MS ||
 		    (now >= min_end && tort.updates >= TORT_MIN_UPDATES))
 			break;
-		tort_update(false);
-		if (READ_ONCE(tort.updates) % 8 == 0)
+		tort_update(false, tort.expedited);
+		if (!tort.expedited && READ_ONCE(tort.updates) % 8 == 0)
 			synchronize_rcu();
 		tort_reader();
 	}
 	WRITE_ONCE(tort.stop, true);
 }
 
-static void run_torture(struct ktest *t, unsigned ms)
+static void run_torture(struct ktest *t, unsigned ms, bool expedited)
 {
 	memset(&tort, 0, sizeof(tort));
+	tort.expedited = expedited;
 	ktest_run_on(t, &cpu_online_mask, tort_job, (void *)(uintptr_t)ms,
 		     TORT_MAX_MS + 20000);
 	if (tort.current) {
@@ -150,11 +160,11 @@ static void print_hist(struct ktest *t)
 		     tort.remote_updates);
 }
 
-static void torture(struct ktest *t)
+static void check_torture(struct ktest *t, unsigned ms, bool expedited)
 {
 	uint64_t gps = rcu_stats.gps_completed;
 
-	run_torture(t, 1500);
+	run_torture(t, ms, expedited);
 	print_hist(t);
 	KT_EXPECT_GE(t, tort.updates, (unsigned long)TORT_MIN_UPDATES);
 	KT_EXPECT_GE(t, tort.reads, tort.updates);
@@ -165,8 +175,24 @@ static void torture(struct ktest *t)
 		if (tort.hist[i])
 			KT_FAIL(t, "%lu reads saw an object %s", tort.hist[i],
 				i == PIPE_LEN ? "poisoned" : "a grace period too old");
+}
+
+static void torture(struct ktest *t)
+{
+	check_torture(t, 1500, false);
 	ktest_metric(t, "torture_reads", tort.reads, "reads");
 	ktest_metric(t, "torture_updates", tort.updates, "updates");
+}
+
+/* The same with an expedited grace period after every update of the
+ * writer: its IPIs interrupt the readers, and must not end a grace period
+ * under one. */
+static void torture_expedited(struct ktest *t)
+{
+	unsigned long exp = rcu_stats.expedited;
+
+	check_torture(t, 1000, true);
+	KT_EXPECT_GT(t, rcu_stats.expedited, exp);
 }
 
 /* The negative control: with grace periods that do not wait, the same
@@ -178,7 +204,7 @@ static void broken_gp_is_caught(struct ktest *t)
 	if (nr_cpus_online < 2)
 		ktest_skip(t, "readers need another CPU");
 	rcu_broken = true;
-	run_torture(t, 1000);
+	run_torture(t, 1000, false);
 	rcu_broken = false;
 	print_hist(t);
 	for (unsigned i = 2; i <= PIPE_LEN; i++)
@@ -192,7 +218,7 @@ static void torture_with_fault_injection(struct ktest *t)
 
 	fault_attr_save(&fail_kmalloc, &saved);
 	fault_attr_set(&fail_kmalloc, 5, 0, t->seed);
-	run_torture(t, 500);
+	run_torture(t, 500, false);
 	fault_attr_restore(&fail_kmalloc, &saved);
 	print_hist(t);
 	KT_EXPECT_GT(t, tort.alloc_failures, 0ul);
@@ -202,47 +228,86 @@ static void torture_with_fault_injection(struct ktest *t)
 
 static volatile int reader_state;   /* 0 idle, 1 inside, 2 left */
 
+enum reader_kind {
+	READER_LOCK,            /* rcu_read_lock() */
+	READER_IRQS_OFF,        /* interrupts disabled */
+};
+static const char *const reader_names[] = {
+	[READER_LOCK] = "rcu_read_lock()",
+	[READER_IRQS_OFF] = "interrupts-off",
+};
+
+struct reader_case {
+	enum reader_kind kind;
+	bool expedited;         /* the waiter's grace period */
+};
+
+/* One CPU reads for 300 ms; the other waits for a grace period that
+ * starts while it reads, and must not return before it left. */
 static void long_reader(struct ktest *t, void *arg)
 {
-	bool irqs_off = arg != NULL;
+	const struct reader_case *rc = arg;
 	unsigned long flags = 0;
 	uint64_t end;
 
 	if (smp_processor_id() == t->cpu) {
 		if (!KT_WAIT_UNTIL(t, reader_state != 0, 20000))
 			return;
-		synchronize_rcu();
-		KT_EXPECT_EQ(t, reader_state, 2);  /* waited for the reader */
+		if (rc->expedited)
+			synchronize_rcu_expedited();
+		else
+			synchronize_rcu();
+		if (reader_state != 2)
+			KT_FAIL(t, "synchronize_rcu%s() returned inside an %s reader",
+				rc->expedited ? "_expedited" : "",
+				reader_names[rc->kind]);
 		return;
 	}
-	if (irqs_off)
-		flags = local_irq_save();
-	else
+	if (rc->kind == READER_LOCK)
 		rcu_read_lock();
+	else
+		flags = local_irq_save();
 	reader_state = 1;
 	end = uptime_ms() + 300;
 	while (uptime_ms() < end)
 		cpu_relax();
 	reader_state = 2;
-	if (irqs_off)
-		local_irq_restore(flags);
-	else
+	if (rc->kind == READER_LOCK)
 		rcu_read_unlock();
+	else
+		local_irq_restore(flags);
 }
 
-static void sync_waits_for_reader(struct ktest *t)
+static void run_long_reader(struct ktest *t, enum reader_kind kind,
+			    bool expedited)
 {
+	struct reader_case rc = { kind, expedited };
 	cpumask_t two;
 
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
 	cpumask_clear(&two);
 	cpumask_set(&two, t->cpu);
 	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
 	reader_state = 0;
-	ktest_run_on(t, &two, long_reader, NULL, 20000);
-	reader_state = 0;
-	ktest_run_on(t, &two, long_reader, (void *)1, 20000);
+	ktest_run_on(t, &two, long_reader, &rc, 20000);
+}
+
+static void sync_waits_for_reader(struct ktest *t)
+{
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	run_long_reader(t, READER_LOCK, false);
+	run_long_reader(t, READER_IRQS_OFF, false);
+}
+
+/* The IPIs of an expedited grace period reach a reader in rcu_read_lock()
+ * at once (they must not count as its quiescent state) and one with
+ * interrupts off when it leaves. */
+static void expedited_waits_for_reader(struct ktest *t)
+{
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	run_long_reader(t, READER_LOCK, true);
+	run_long_reader(t, READER_IRQS_OFF, true);
 }
 
 static volatile bool qs_spinning, qs_stop;
@@ -517,9 +582,11 @@ static void stall_is_reported(struct ktest *t)
 
 static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(torture),
+	KTEST_CASE(torture_expedited),
 	KTEST_CASE(broken_gp_is_caught),
 	KTEST_CASE(torture_with_fault_injection),
 	KTEST_CASE(sync_waits_for_reader),
+	KTEST_CASE(expedited_waits_for_reader),
 	KTEST_CASE(quiescent_state_from_a_loop),
 	KTEST_CASE(barrier_waits_for_all),
 	KTEST_CASE(concurrent_barriers),
