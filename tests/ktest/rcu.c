@@ -231,10 +231,12 @@ static volatile int reader_state;   /* 0 idle, 1 inside, 2 left */
 enum reader_kind {
 	READER_LOCK,            /* rcu_read_lock() */
 	READER_IRQS_OFF,        /* interrupts disabled */
+	READER_IRQS_OFF_NESTED, /* the same, entering and leaving rcu_read_lock() */
 };
 static const char *const reader_names[] = {
 	[READER_LOCK] = "rcu_read_lock()",
 	[READER_IRQS_OFF] = "interrupts-off",
+	[READER_IRQS_OFF_NESTED] = "interrupts-off (nesting rcu_read_lock())",
 };
 
 struct reader_case {
@@ -269,8 +271,16 @@ static void long_reader(struct ktest *t, void *arg)
 		flags = local_irq_save();
 	reader_state = 1;
 	end = uptime_ms() + 300;
-	while (uptime_ms() < end)
+	while (uptime_ms() < end) {
+		if (rc->kind == READER_IRQS_OFF_NESTED) {
+			/* its unlock sees rcu_qs_wanted: still no quiescent
+			 * state, interrupts are off */
+			rcu_read_lock();
+			cpu_relax();
+			rcu_read_unlock();
+		}
 		cpu_relax();
+	}
 	reader_state = 2;
 	if (rc->kind == READER_LOCK)
 		rcu_read_unlock();
@@ -297,6 +307,16 @@ static void sync_waits_for_reader(struct ktest *t)
 		ktest_skip(t, "needs 2 CPUs");
 	run_long_reader(t, READER_LOCK, false);
 	run_long_reader(t, READER_IRQS_OFF, false);
+}
+
+/* A reader with interrupts off stays one across an rcu_read_lock() section
+ * inside it: the inner outermost unlock must not report a quiescent state. */
+static void irqs_off_reader_nests_lock(struct ktest *t)
+{
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	run_long_reader(t, READER_IRQS_OFF_NESTED, false);
+	run_long_reader(t, READER_IRQS_OFF_NESTED, true);
 }
 
 /* The IPIs of an expedited grace period reach a reader in rcu_read_lock()
@@ -587,6 +607,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(torture_with_fault_injection),
 	KTEST_CASE(sync_waits_for_reader),
 	KTEST_CASE(expedited_waits_for_reader),
+	KTEST_CASE(irqs_off_reader_nests_lock),
 	KTEST_CASE(quiescent_state_from_a_loop),
 	KTEST_CASE(barrier_waits_for_all),
 	KTEST_CASE(concurrent_barriers),
