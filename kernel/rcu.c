@@ -25,6 +25,7 @@
 #include "kernel/spinlock.h"
 #include "mm/page_alloc.h"
 #include "lib/string.h"
+#include "lib/vsnprintf.h"
 
 struct cb_list {
 	struct rcu_head *head;
@@ -40,6 +41,7 @@ struct rcu_cpu {
 	unsigned long last_tick_ip;
 	uint64_t last_tick_ms;
 	struct rcu_head barrier_head;
+	uint64_t barrier_queued;        /* barrier_seq its head was queued for */
 };
 
 static struct {
@@ -80,8 +82,8 @@ static int set_stall_panic_ms(const char *v, size_t len)
 	return 0;
 }
 KERNEL_PARAM("rcu.stall_panic_ms", set_stall_panic_ms,
-	     "<ms>: end the run if a grace period is this old (default 60000, "
-	     "0: wait forever)");
+	     "<ms>: end the run if a grace period is this old, or an rcu_barrier() "
+	     "missing a CPU waited this long (default 60000, 0: wait forever)");
 
 KERNEL_PARAM_BOOL("rcu.broken", rcu_broken,
 		  "1: grace periods end without waiting (negative control only)");
@@ -534,7 +536,34 @@ static void barrier_cb(struct rcu_head *h)
 
 static void queue_barrier(void *arg)
 {
-	call_rcu(&rcu_cpus[smp_processor_id()].barrier_head, barrier_cb);
+	struct rcu_cpu *rc = &rcu_cpus[smp_processor_id()];
+
+	(void)arg;
+	/* the waiter reads it to name the CPUs still missing */
+	__atomic_store_n(&rc->barrier_queued,
+			 __atomic_load_n(&barrier_seq, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+	call_rcu(&rc->barrier_head, barrier_cb);
+}
+
+/* "1 3 7": the online CPUs that have not queued barrier @seq yet. */
+static unsigned barrier_missing(uint64_t seq, char *buf, size_t size)
+{
+	unsigned n = 0;
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (!cpumask_test(&cpu_online_mask, cpu) ||
+		    __atomic_load_n(&rcu_cpus[cpu].barrier_queued,
+				    __ATOMIC_RELAXED) == seq)
+			continue;
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%u",
+					n ? " " : "", cpu);
+		n++;
+	}
+	return n;
 }
 
 /* Push grace periods and callbacks along, then idle unless @done. */
@@ -563,7 +592,9 @@ static bool barrier_seq_reached(uint64_t s)
 
 void rcu_barrier(void)
 {
-	uint64_t s;
+	uint64_t s, start;
+	char missing[3 * MAX_CPUS];
+	int err;
 
 	if (!may_wait("rcu_barrier() inside a read-side section"))
 		return;
@@ -579,10 +610,29 @@ void rcu_barrier(void)
 	}
 	__atomic_store_n(&barrier_seq, barrier_seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&barrier_left, nr_cpus_online, __ATOMIC_RELEASE);
+	start = uptime_ms();
 	/* each CPU's callbacks run in order: its barrier callback is last */
-	on_each_cpu(queue_barrier, NULL, true);
-	while (!barrier_cbs_ran(0))
+	err = on_each_cpu(queue_barrier, NULL, true);
+	if (err) {
+		/* smp.c named the CPU and reported it; an unanswered call stays
+		 * queued there and runs when it listens again, so wait on, but
+		 * not forever: returning early would break the promise (and
+		 * reuse a barrier_head still queued), so end the run instead */
+		barrier_missing(barrier_seq, missing, sizeof(missing));
+		printk("rcu: rcu_barrier() on CPU %u: queueing the barrier callbacks "
+		       "failed (%d); waiting for CPU(s) %s, up to rcu.stall_panic_ms "
+		       "(%u ms)\n", smp_processor_id(), err, missing, rcu_stall_panic_ms);
+		__atomic_fetch_add(&rcu_stats.barrier_timeouts, 1, __ATOMIC_RELEASE);
+	}
+	while (!barrier_cbs_ran(0)) {
+		if (err && rcu_stall_panic_ms &&
+		    uptime_ms() - start >= rcu_stall_panic_ms &&
+		    barrier_missing(barrier_seq, missing, sizeof(missing)))
+			panic("rcu: rcu_barrier() waited %llu ms for CPU(s) %s to queue "
+			      "their barrier callback (rcu.stall_panic_ms)",
+			      (unsigned long long)(uptime_ms() - start), missing);
 		barrier_wait_step(barrier_cbs_ran, 0);
+	}
 	rcu_stats.barriers++;
 	__atomic_store_n(&barrier_seq, barrier_seq + 1, __ATOMIC_RELEASE);
 	spin_unlock(&barrier_lock);

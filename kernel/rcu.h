@@ -75,6 +75,7 @@ struct rcu_stats {
 	unsigned long stalls_reported;
 	unsigned long expedited;
 	unsigned long barriers;          /* barriers run; callers may share one */
+	unsigned long barrier_timeouts;  /* ... whose cross-call went unanswered */
 };
 extern struct rcu_stats rcu_stats;
 extern unsigned rcu_stall_ms;        /* rcu.stall_ms= */

@@ -495,6 +495,65 @@ static void concurrent_barriers(struct ktest *t)
 	ktest_metric(t, "barriers_run", runs, "barriers");
 }
 
+static volatile bool deaf_ready;
+
+/*
+ * The other CPU queues callbacks, then goes deaf (interrupts off) until
+ * the test CPU's rcu_barrier() has seen its cross-call go unanswered and
+ * said so; it keeps grace periods going meanwhile (rcu_quiescent_state()),
+ * so only the cross-call is missing.
+ */
+static void deaf_during_barrier(struct ktest *t, void *arg)
+{
+	unsigned long flags, timeouts = rcu_stats.barrier_timeouts;
+	uint64_t end;
+
+	if (smp_processor_id() == t->cpu) {
+		if (KT_WAIT_UNTIL(t, deaf_ready, 20000))
+			rcu_barrier();
+		return;
+	}
+	queue_many(t, arg);
+	flags = local_irq_save();
+	end = uptime_ms() + 20000;
+	deaf_ready = true;
+	while (__atomic_load_n(&rcu_stats.barrier_timeouts, __ATOMIC_ACQUIRE) ==
+	       timeouts && uptime_ms() < end) {
+		rcu_quiescent_state();
+		cpu_relax();
+	}
+	local_irq_restore(flags);   /* the queued call runs now */
+	KT_EXPECT_EQ(t, rcu_stats.barrier_timeouts, timeouts + 1);
+}
+
+/* A CPU that answers rcu_barrier()'s cross-call late: reported, named, and
+ * still waited for (its callbacks ran when rcu_barrier() returns). */
+static void barrier_waits_for_a_late_cpu(struct ktest *t)
+{
+	unsigned other = t->cpu == 1 ? 0 : 1;
+	cpumask_t two;
+	char want[48], *log;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	log = kzalloc(4096, GFP_NOFAULT);
+	KT_ASSERT(t, log != NULL);
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, other);
+	barrier_count = 0;
+	deaf_ready = false;
+	ktest_expect_reports(t, 1);
+	console_capture(log, 4096);
+	ktest_run_on(t, &two, deaf_during_barrier, (void *)50, 30000);
+	console_capture(NULL, 0);
+	KT_EXPECT_EQ(t, barrier_count, 50ul);
+	KT_EXPECT_EQ(t, rcu_pending_callbacks(other), 0ul);
+	snprintf(want, sizeof(want), "waiting for CPU(s) %u,", other);
+	KT_EXPECT(t, strstr(log, want) != NULL);
+	kfree(log);
+}
+
 static void flood_is_bounded(struct ktest *t)
 {
 	uint64_t hz = arch_clock_hz(), t0;
@@ -612,6 +671,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(barrier_waits_for_all),
 	KTEST_CASE(concurrent_barriers),
 	KTEST_CASE(running_callback_is_pending),
+	KTEST_CASE(barrier_waits_for_a_late_cpu),
 	KTEST_CASE(flood_is_bounded),
 	KTEST_CASE(expedited_vs_normal),
 	KTEST_CASE(read_side_cost),

@@ -100,6 +100,38 @@ static void rcu_stall_ends_run(struct ktest *t)
 	ktest_run_on(t, &two, stall_job, NULL, 60000);
 }
 
+static volatile bool deaf_inside;
+
+static void deaf_job(struct ktest *t, void *arg)
+{
+	if (smp_processor_id() != t->cpu) {
+		local_irq_disable();
+		deaf_inside = true;
+		for (;;)            /* grace periods go on: only calls are lost */
+			rcu_quiescent_state();
+	}
+	if (KT_WAIT_UNTIL(t, deaf_inside, 20000))
+		rcu_barrier();
+	KT_FAIL(t, "rcu_barrier() returned without a CPU's barrier callback");
+}
+
+/* A CPU that never answers rcu_barrier()'s cross-call: the barrier ends the
+ * run at rcu.stall_panic_ms instead of waiting for it forever. */
+static void rcu_barrier_ends_run(struct ktest *t)
+{
+	cpumask_t two;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	rcu_stall_panic_ms = 3000;
+	deaf_inside = false;
+	ktest_expect_reports(t, 1);   /* the unanswered cross-call */
+	cpumask_clear(&two);
+	cpumask_set(&two, t->cpu);
+	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_run_on(t, &two, deaf_job, NULL, 60000);
+}
+
 static struct page *leaked_page;
 
 /* The leak check after every case must catch this. */
@@ -224,6 +256,7 @@ static const struct ktest_case selftest_cases[] = {
 	KTEST_CASE(reports_after_return),
 	KTEST_CASE(partner_never_comes),
 	KTEST_CASE(rcu_stall_ends_run),
+	KTEST_CASE(rcu_barrier_ends_run),
 	KTEST_CASE(panics),
 	KTEST_CASE(stack_overflow),
 	KTEST_CASE(join_times_out),      /* leaves a CPU out: keep these last */
