@@ -554,20 +554,143 @@ static void barrier_waits_for_a_late_cpu(struct ktest *t)
 	kfree(log);
 }
 
+/*
+ * A callback flood on one CPU (F) while it works: it runs readers in a
+ * loop, and the test's CPU (when it is another) keeps sending it
+ * cross-calls.  The callbacks see which of F's ticks runs them (the tick
+ * count does not move within one tick) and how far F's loop has got.
+ */
+#define FLOOD_CBS_PER_CPU 2048  /* F's share shrinks with every helper */
+#define FLOOD_MS 30000          /* a bound only: it drains in about 1 s */
+
+static struct {
+	unsigned cpu;                   /* F */
+	unsigned long n;                /* callbacks queued */
+	volatile bool measuring, queued, done;
+	unsigned long ran, in_reader;   /* any CPU (helpers run F's list too) */
+	/* F only, one callback at a time there */
+	unsigned long on_f, tick, in_tick, max_in_tick, batches;
+	unsigned long work_seen, batches_after_work;
+	volatile unsigned long work;    /* F's loop iterations */
+	unsigned long pings, pings_while_pending;
+} flood;
+
+static void flood_cb(struct rcu_head *rh)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->rcu_nesting)     /* the tick interrupted a reader */
+		__atomic_fetch_add(&flood.in_reader, 1, __ATOMIC_RELAXED);
+	if (c->cpu == flood.cpu && flood.measuring) {
+		unsigned long tick = cpu_stats(c->cpu)->ticks;
+
+		if (!flood.batches || tick != flood.tick) {
+			flood.tick = tick;
+			flood.in_tick = 0;
+			flood.batches++;
+			if (flood.work != flood.work_seen)
+				flood.batches_after_work++;
+			flood.work_seen = flood.work;
+		}
+		if (++flood.in_tick > flood.max_in_tick)
+			flood.max_in_tick = flood.in_tick;
+		flood.on_f++;
+	}
+	kfree(rh);
+	__atomic_fetch_add(&flood.ran, 1, __ATOMIC_RELEASE);
+}
+
+static void flood_ping(void *arg)
+{
+	flood.pings++;
+	if (rcu_pending_callbacks(flood.cpu))
+		flood.pings_while_pending++;
+}
+
+static void flood_job(struct ktest *t, void *arg)
+{
+	uint64_t end = uptime_ms() + FLOOD_MS;
+
+	if (smp_processor_id() != flood.cpu) {
+		/* the test's CPU: a cross-call each time F's loop got on */
+		if (!KT_WAIT_UNTIL(t, flood.queued, 20000))
+			return;
+		while (!flood.done) {
+			unsigned long work = flood.work;
+
+			if (smp_call_function_single(flood.cpu, flood_ping, NULL, true)) {
+				KT_FAIL(t, "CPU %u did not answer a cross-call mid-flood",
+					flood.cpu);
+				return;
+			}
+			KT_WAIT_UNTIL(t, flood.work - work >= 100 || flood.done, 20000);
+		}
+		return;
+	}
+	flood.measuring = true;
+	for (unsigned long i = 0; i < flood.n; i++) {
+		struct rcu_head *rh = kmalloc(sizeof(*rh), GFP_NOFAULT);
+
+		KT_ASSERT(t, rh != NULL);
+		call_rcu(rh, flood_cb);
+	}
+	flood.queued = true;
+	/* F's own work, while its ticks run the flood: a spin inside a
+	 * reader, then one outside, so about half of the ticks land in a
+	 * reader (where they must not run callbacks) and half outside (where
+	 * they do; QEMU tends to deliver a lone vCPU's tick at a pause) */
+	while (__atomic_load_n(&flood.ran, __ATOMIC_ACQUIRE) < flood.n &&
+	       uptime_ms() < end) {
+		bool inside = flood.work & 1;
+
+		if (inside)
+			rcu_read_lock();
+		for (volatile unsigned i = 0; i < 50; i++)
+			cpu_relax();
+		if (inside)
+			rcu_read_unlock();
+		flood.work++;
+	}
+	flood.measuring = false;
+	flood.done = true;
+}
+
 static void flood_is_bounded(struct ktest *t)
 {
 	uint64_t hz = arch_clock_hz(), t0;
-	unsigned n = 3000;
+	cpumask_t cpus;
 
-	barrier_count = 0;
-	rcu_stats.max_cbs_per_tick = 0;
+	memset(&flood, 0, sizeof(flood));
+	flood.cpu = nr_cpus_online > 1 ? (t->cpu == 1 ? 0 : 1) : t->cpu;
+	flood.n = FLOOD_CBS_PER_CPU * (nr_cpus_online < 8 ? nr_cpus_online : 8);
+	cpumask_clear(&cpus);
+	cpumask_set(&cpus, t->cpu);
+	cpumask_set(&cpus, flood.cpu);
+	__atomic_store_n(&rcu_stats.max_cbs_per_tick, 0, __ATOMIC_RELAXED);
 	t0 = arch_clock();
-	queue_many(t, (void *)(uintptr_t)n);
-	rcu_barrier();
-	KT_EXPECT_EQ(t, barrier_count, (unsigned long)n);
-	KT_EXPECT_LE(t, rcu_stats.max_cbs_per_tick, (unsigned long)RCU_CB_BATCH);
+	ktest_run_on(t, &cpus, flood_job, NULL, FLOOD_MS + 10000);
+	ktest_printf(t, "CPU %u: %lu of %lu callbacks in %lu ticks, at most %lu in one; "
+		     "%lu loops; %lu of %lu cross-calls answered mid-flood",
+		     flood.cpu, flood.on_f, flood.ran, flood.batches,
+		     flood.max_in_tick, flood.work, flood.pings_while_pending,
+		     flood.pings);
 	if (hz)
-		ktest_metric(t, "callbacks_per_s", n * hz / (arch_clock() - t0 + 1), "cb/s");
+		ktest_metric(t, "callbacks_per_s",
+			     flood.ran * hz / (arch_clock() - t0 + 1), "cb/s");
+	/* the flood drains completely, never inside a reader */
+	KT_EXPECT_EQ(t, flood.ran, flood.n);
+	KT_EXPECT_EQ(t, rcu_pending_callbacks(flood.cpu), 0ul);
+	KT_EXPECT_EQ(t, flood.in_reader, 0ul);
+	/* F's ticks ran a real share, each at most a batch, and F's loop went
+	 * on between them */
+	KT_EXPECT_GT(t, flood.on_f, (unsigned long)RCU_CB_BATCH);
+	KT_EXPECT_LE(t, flood.max_in_tick, (unsigned long)RCU_CB_BATCH);
+	KT_EXPECT_GT(t, flood.batches_after_work, 0ul);
+	KT_EXPECT_LE(t, __atomic_load_n(&rcu_stats.max_cbs_per_tick, __ATOMIC_RELAXED),
+		     (unsigned long)RCU_CB_BATCH);
+	/* and it answered cross-calls while callbacks were still waiting */
+	if (flood.cpu != t->cpu)
+		KT_EXPECT_GT(t, flood.pings_while_pending, 0ul);
 }
 
 static void expedited_vs_normal(struct ktest *t)
