@@ -253,6 +253,18 @@ static void advance(struct rcu_cpu *rc)
 		request_gp(need);
 }
 
+/* Several CPUs run batches at once (helpers): a plain compare-and-store
+ * could lose the larger figure. */
+static void stat_max(unsigned long *max, unsigned long n)
+{
+	unsigned long cur = __atomic_load_n(max, __ATOMIC_RELAXED);
+
+	while (n > cur && !__atomic_compare_exchange_n(max, &cur, n, true,
+						       __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+}
+
 /*
  * Run up to RCU_CB_BATCH ready callbacks of @rc (caller outside any
  * reader).  Skipped if another CPU is running this list right now.
@@ -289,8 +301,7 @@ static void invoke_callbacks(struct rcu_cpu *rc)
 	rc->invoking = false;
 	spin_unlock_irqrestore(&rc->lock, flags);
 	__atomic_fetch_add(&rcu_stats.cbs_invoked, n, __ATOMIC_RELAXED);
-	if (n > rcu_stats.max_cbs_per_tick)
-		rcu_stats.max_cbs_per_tick = n;
+	stat_max(&rcu_stats.max_cbs_per_tick, n);
 }
 
 static void process_callbacks(void)
@@ -485,7 +496,8 @@ void synchronize_rcu_expedited(void)
 	if (!may_wait("synchronize_rcu_expedited() inside a read-side section") ||
 	    rcu_broken)
 		return;
-	rcu_stats.expedited++;
+	/* callers on several CPUs at once, and no lock here */
+	__atomic_fetch_add(&rcu_stats.expedited, 1, __ATOMIC_RELAXED);
 	s = seq_snap();
 	request_gp(s);
 	while (!seq_done(s)) {

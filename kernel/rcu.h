@@ -67,7 +67,8 @@ void rcu_init(void);
 /* Grace-period sequence: odd while one is in progress. */
 uint64_t rcu_gp_seq(void);
 
-/* Figures and knobs for tests. */
+/* Figures and knobs for tests (gps_completed and barriers are written under
+ * a lock, the others atomically). */
 struct rcu_stats {
 	unsigned long gps_completed;
 	unsigned long cbs_invoked;

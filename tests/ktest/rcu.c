@@ -686,11 +686,42 @@ static void flood_is_bounded(struct ktest *t)
 	KT_EXPECT_GT(t, flood.on_f, (unsigned long)RCU_CB_BATCH);
 	KT_EXPECT_LE(t, flood.max_in_tick, (unsigned long)RCU_CB_BATCH);
 	KT_EXPECT_GT(t, flood.batches_after_work, 0ul);
+	/* the figure, updated by several CPUs at once, lost none of them */
+	KT_EXPECT_GE(t, __atomic_load_n(&rcu_stats.max_cbs_per_tick, __ATOMIC_RELAXED),
+		     flood.max_in_tick);
 	KT_EXPECT_LE(t, __atomic_load_n(&rcu_stats.max_cbs_per_tick, __ATOMIC_RELAXED),
 		     (unsigned long)RCU_CB_BATCH);
 	/* and it answered cross-calls while callbacks were still waiting */
 	if (flood.cpu != t->cpu)
 		KT_EXPECT_GT(t, flood.pings_while_pending, 0ul);
+}
+
+#define EXP_ROUNDS 300
+
+static volatile unsigned exp_started;
+
+static void expedited_loop(struct ktest *t, void *arg)
+{
+	__atomic_fetch_add(&exp_started, 1, __ATOMIC_RELAXED);
+	/* start together: the calls (and their counting) overlap */
+	if (!KT_WAIT_UNTIL(t, exp_started == nr_cpus_online, 20000))
+		return;
+	for (unsigned i = 0; i < EXP_ROUNDS; i++)
+		synchronize_rcu_expedited();
+}
+
+/* Every CPU at once, over and over: each call waits for its own grace
+ * period, and each is counted. */
+static void expedited_from_every_cpu(struct ktest *t)
+{
+	unsigned long exp = rcu_stats.expedited;
+	uint64_t gps = rcu_stats.gps_completed;
+
+	exp_started = 0;
+	ktest_run_on(t, &cpu_online_mask, expedited_loop, NULL, 60000);
+	KT_EXPECT_EQ(t, rcu_stats.expedited - exp,
+		     (unsigned long)EXP_ROUNDS * nr_cpus_online);
+	KT_EXPECT_GE(t, rcu_stats.gps_completed - gps, (uint64_t)EXP_ROUNDS);
 }
 
 static void expedited_vs_normal(struct ktest *t)
@@ -796,6 +827,7 @@ static const struct ktest_case rcu_cases[] = {
 	KTEST_CASE(running_callback_is_pending),
 	KTEST_CASE(barrier_waits_for_a_late_cpu),
 	KTEST_CASE(flood_is_bounded),
+	KTEST_CASE(expedited_from_every_cpu),
 	KTEST_CASE(expedited_vs_normal),
 	KTEST_CASE(read_side_cost),
 	KTEST_CASE(stall_is_reported),
