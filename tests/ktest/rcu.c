@@ -526,21 +526,35 @@ static void deaf_during_barrier(struct ktest *t, void *arg)
 	KT_EXPECT_EQ(t, rcu_stats.barrier_timeouts, timeouts + 1);
 }
 
+/* This CPU and one other in @two (the case skips with one CPU). */
+static unsigned this_and_another(struct ktest *t, cpumask_t *two)
+{
+	unsigned other = t->cpu == 1 ? 0 : 1;
+
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
+	cpumask_clear(two);
+	cpumask_set(two, t->cpu);
+	cpumask_set(two, other);
+	return other;
+}
+
+/* A buffer for console_capture(); the caller kfrees it. */
+static char *console_log(struct ktest *t)
+{
+	char *log = kzalloc(4096, GFP_NOFAULT);
+
+	KT_ASSERT(t, log != NULL);
+	return log;
+}
+
 /* A CPU that answers rcu_barrier()'s cross-call late: reported, named, and
  * still waited for (its callbacks ran when rcu_barrier() returns). */
 static void barrier_waits_for_a_late_cpu(struct ktest *t)
 {
-	unsigned other = t->cpu == 1 ? 0 : 1;
 	cpumask_t two;
-	char want[48], *log;
-
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
-	log = kzalloc(4096, GFP_NOFAULT);
-	KT_ASSERT(t, log != NULL);
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, other);
+	unsigned other = this_and_another(t, &two);
+	char want[48], *log = console_log(t);
 	barrier_count = 0;
 	deaf_ready = false;
 	ktest_expect_reports(t, 1);
@@ -789,17 +803,9 @@ static void stall_is_reported(struct ktest *t)
 {
 	unsigned saved = rcu_stall_ms;
 	unsigned long before = rcu_stats.stalls_reported;
-	unsigned other = t->cpu == 1 ? 0 : 1;
 	cpumask_t two;
-	char want[32], *log;
-
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
-	log = kzalloc(4096, GFP_NOFAULT);
-	KT_ASSERT(t, log != NULL);
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, other);
+	unsigned other = this_and_another(t, &two);
+	char want[32], *log = console_log(t);
 	reader_state = 0;
 	rcu_stall_ms = 200;
 	ktest_expect_reports(t, 1);
