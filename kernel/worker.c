@@ -59,6 +59,16 @@ __noreturn void worker_loop(void)
 	}
 }
 
+unsigned ktest_pair_mask(struct ktest *t, cpumask_t *two)
+{
+	unsigned other = t->cpu == 1 ? 0 : 1;
+
+	cpumask_clear(two);
+	cpumask_set(two, t->cpu);
+	cpumask_set(two, other);
+	return other;
+}
+
 unsigned ktest_run_on(struct ktest *t, const cpumask_t *mask,
 		      ktest_work_fn fn, void *arg, unsigned timeout_ms)
 {

@@ -294,9 +294,7 @@ static void run_long_reader(struct ktest *t, enum reader_kind kind,
 	struct reader_case rc = { kind, expedited };
 	cpumask_t two;
 
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	reader_state = 0;
 	ktest_run_on(t, &two, long_reader, &rc, 20000);
 }
@@ -362,9 +360,7 @@ static void quiescent_state_from_a_loop(struct ktest *t)
 
 	if (nr_cpus_online < 2)
 		ktest_skip(t, "needs 2 CPUs");
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	qs_spinning = qs_stop = false;
 	ktest_run_on(t, &two, irqs_off_spinner, NULL, 30000);
 	KT_EXPECT_GT(t, rcu_stats.gps_completed, gps);
@@ -529,14 +525,9 @@ static void deaf_during_barrier(struct ktest *t, void *arg)
 /* This CPU and one other in @two (the case skips with one CPU). */
 static unsigned this_and_another(struct ktest *t, cpumask_t *two)
 {
-	unsigned other = t->cpu == 1 ? 0 : 1;
-
 	if (nr_cpus_online < 2)
 		ktest_skip(t, "needs 2 CPUs");
-	cpumask_clear(two);
-	cpumask_set(two, t->cpu);
-	cpumask_set(two, other);
-	return other;
+	return ktest_pair_mask(t, two);
 }
 
 /* A buffer for console_capture(); the caller kfrees it. */

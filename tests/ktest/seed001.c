@@ -127,9 +127,7 @@ static void deferred_half_stays_valid(struct ktest *t, bool broken)
 	KT_ASSERT(t, d.deferred && d.live && same_page(d.deferred, d.live));
 	d.live_entry = pt_mk_leaf(PT_PTE, 0x5000, PROT_READ);
 	d.live[5] = d.live_entry;          /* the half in use maps something */
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	frag_broken = broken;
 	ktest_run_on(t, &two, defer_job, mm, 20000);
 	frag_broken = false;

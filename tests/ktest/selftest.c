@@ -94,9 +94,7 @@ static void rcu_stall_ends_run(struct ktest *t)
 	rcu_stall_ms = 100;
 	rcu_stall_panic_ms = 1000;
 	reader_inside = false;
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, stall_job, NULL, 60000);
 }
 
@@ -126,9 +124,7 @@ static void rcu_barrier_ends_run(struct ktest *t)
 	rcu_stall_panic_ms = 3000;
 	deaf_inside = false;
 	ktest_expect_reports(t, 1);   /* the unanswered cross-call */
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, deaf_job, NULL, 60000);
 }
 

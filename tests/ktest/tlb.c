@@ -114,9 +114,7 @@ static void run_pair(struct ktest *t, unsigned rounds)
 	sd.mm = mm_create();
 	KT_ASSERT(t, sd.mm != NULL);
 	KT_ASSERT_EQ(t, mm_declare(sd.mm, sd.va, sd.va + PAGE_SIZE, VM_READ | VM_WRITE), 0);
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, zapper_job, NULL, JOIN_MS);
 	mmput(sd.mm);
 }

@@ -252,9 +252,7 @@ static void invalidate_on_other_cpu(struct ktest *t, unsigned level)
 	KT_ASSERT(t, inv.mm != NULL);
 	KT_EXPECT_EQ(t, mm_map_page(inv.mm, inv.va, virt_to_phys(page),
 				    PROT_READ | PROT_USER, PT_PTE), 0);
-	cpumask_clear(&two);
-	cpumask_set(&two, t->cpu);
-	cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, inv_job, NULL, 30000);
 	KT_EXPECT_EQ(t, inv.step, 7u);
 	ktest_printf(t, "entry overwritten without invalidation: the other CPU %s",
@@ -339,9 +337,7 @@ static void region_first_upgrade(struct ktest *t)
 		KT_ASSERT_EQ(t, mm_declare(mm, up.high, up.high + PAGE_SIZE, VM_READ | VM_WRITE), 0);
 		KT_EXPECT_EQ(t, touch_write(up.high, 0x4242), 0);
 	} else {
-		cpumask_clear(&two);
-		cpumask_set(&two, t->cpu);
-		cpumask_set(&two, t->cpu == 1 ? 0 : 1);
+		ktest_pair_mask(t, &two);
 		ktest_run_on(t, &two, upgrade_job, NULL, 30000);
 		switch_mm(mm);
 		KT_EXPECT_EQ(t, up.cr1_before, r2_asce);
