@@ -500,6 +500,9 @@ static void metrics(struct ktest *t)
 	unsigned long spurious = 0;
 
 	ktest_metric(t, "bringup_us", hz ? smp_bringup_cycles() * 1000000 / hz : 0, "us");
+	if (hz && nr_cpus_online > 1)   /* what one AP costs, INIT-SIPI or SIGP to online */
+		ktest_metric(t, "bringup_per_ap_us", smp_bringup_cycles() * 1000000 / hz /
+			     (nr_cpus_online - 1), "us");
 	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
 		unsigned long n = READ_ONCE(cpu_stats(cpu)->spurious);
 
