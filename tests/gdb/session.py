@@ -79,6 +79,12 @@ def _ptlab_session():
     out["stop1"] = where()
     run("cpus", "pt-cpus")
     value("nr_cpus_online", "nr_cpus_online")
+    # each CPU's IPI counters as the kernel's cpu_stats() gives them
+    for c in range(out["values"]["nr_cpus_online"]):
+        for way in ("sent", "received"):
+            value("ipis_%s_%d" % (way, c),
+                  "+".join("cpu_stats(%d)->%s[%d]" % (c, way, k)
+                           for k in range(int(gdb.parse_and_eval("IPI_NR")))))
     run("buddy", "pt-buddy")
     value("nr_free_pages", "nr_free_pages()")
     run("rcu", "pt-rcu")

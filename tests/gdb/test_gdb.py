@@ -124,6 +124,14 @@ def check_phase1(ok, res, con, args, steps, vals):
         ok.equal(int(n[0]), args.smp, "pt-cpus online count = -smp")
     rows = re.findall(r"^[ *]\s*\d+\s+\d+\s+yes ", cpus, re.M)
     ok.equal(len(rows), args.smp, "pt-cpus lists one online row per CPU")
+    # the IPIs column: "<sent per kind joined by +> / <received ...>"
+    ipis = {int(m[0]): (sum(map(int, m[1].split("+"))), sum(map(int, m[2].split("+"))))
+            for m in re.findall(r"^[ *]\s*(\d+)\s.*?\s([\d+]+) / ([\d+]+)\s", cpus, re.M)}
+    want = {c: (vals.get("ipis_sent_%d" % c), vals.get("ipis_received_%d" % c))
+            for c in range(args.smp)}
+    ok(ipis == want,
+       "pt-cpus IPIs sent/received per CPU = the kernel's cpu_stats()",
+       "%r vs %r" % (ipis, want))
 
     buddy = steps.get("buddy", "")
     free = search(r"^free pages: (\d+) ", buddy)
