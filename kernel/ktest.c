@@ -14,6 +14,7 @@
 #include "kernel/smp.h"
 #include "kernel/worker.h"
 #include "mm/mm.h"
+#include "mm/slab.h"
 #include <asm/irq.h>
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -54,6 +55,17 @@ static unsigned stray_reports;
 struct ktest *ktest_current(void)
 {
 	return this_cpu()->cur_test;
+}
+
+#define CAPTURE_BYTES 4096
+
+char *ktest_capture_console(struct ktest *t)
+{
+	char *log = kzalloc(CAPTURE_BYTES, GFP_NOFAULT);
+
+	KT_ASSERT(t, log != NULL);
+	console_capture(log, CAPTURE_BYTES);
+	return log;
 }
 
 void ktest_expect_reports(struct ktest *t, unsigned n)

@@ -113,6 +113,13 @@ void ktest_fail_cmp(struct ktest *t, const char *file, int line,
 void ktest_expect_reports(struct ktest *t, unsigned n);
 void ktest_report_problem(const char *what);
 
+/*
+ * From now on the console is also copied into a fresh buffer (4 KiB, kept
+ * NUL-terminated), which is returned; console_capture(NULL, 0) ends it and
+ * the caller kfrees it.  The case ends if there is no memory.
+ */
+char *ktest_capture_console(struct ktest *t);
+
 /* The case running on this CPU, or NULL. */
 struct ktest *ktest_current(void);
 

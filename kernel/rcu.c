@@ -550,7 +550,6 @@ static void queue_barrier(void *arg)
 {
 	struct rcu_cpu *rc = &rcu_cpus[smp_processor_id()];
 
-	(void)arg;
 	/* the waiter reads it to name the CPUs still missing */
 	__atomic_store_n(&rc->barrier_queued,
 			 __atomic_load_n(&barrier_seq, __ATOMIC_RELAXED),

@@ -63,6 +63,8 @@ unsigned ktest_pair_mask(struct ktest *t, cpumask_t *two)
 {
 	unsigned other = t->cpu == 1 ? 0 : 1;
 
+	if (nr_cpus_online < 2)
+		ktest_skip(t, "needs 2 CPUs");
 	cpumask_clear(two);
 	cpumask_set(two, t->cpu);
 	cpumask_set(two, other);

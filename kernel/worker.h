@@ -21,7 +21,7 @@ unsigned ktest_run_on(struct ktest *t, const cpumask_t *mask,
 		      ktest_work_fn fn, void *arg, unsigned timeout_ms);
 
 /* @two := the test's CPU and one other (CPU 0 or 1), which is returned;
- * the caller has checked there are two CPUs. */
+ * with a single CPU the case is skipped. */
 unsigned ktest_pair_mask(struct ktest *t, cpumask_t *two);
 
 /* An AP's life after bring-up: idle until a job comes, run it, repeat. */

@@ -186,10 +186,10 @@ bool pt_table_empty(unsigned level, const pt_entry_t *table)
 	return true;
 }
 
-bool pt_check_empty_on_free(unsigned level, pt_entry_t *table)
+void pt_check_empty_on_free(unsigned level, pt_entry_t *table)
 {
 	if (pt_table_empty(level, table))
-		return false;
+		return;
 	/* a table that still maps something: a use after free waiting to
 	 * happen; report it (the caller frees it anyway, it has already
 	 * forgotten it) */
@@ -198,7 +198,7 @@ bool pt_check_empty_on_free(unsigned level, pt_entry_t *table)
 	dump_stack();
 	__atomic_fetch_add(&pt_free_nonempty_reports, 1, __ATOMIC_RELAXED);
 	ktest_report_problem("non-empty table freed");
-	return true;
+	pt_table_init(level, table);
 }
 
 void pagetable_free(struct ptdesc *pt)
@@ -214,11 +214,8 @@ void pagetable_free(struct ptdesc *pt)
 		return;
 	}
 
-	if (page->type == PG_PGTABLE && level < PT_NR_LEVELS &&
-	    pt_check_empty_on_free(level, page_address(page))) {
-		memset(page_address(page), 0, PAGE_SIZE << order);
-		pt_table_init(level, page_address(page));
-	}
+	if (page->type == PG_PGTABLE && level < PT_NR_LEVELS)
+		pt_check_empty_on_free(level, page_address(page));
 	/* a single page waits in the cache, poisoned like a freed page so a
 	 * walker that still reads it is caught (zeroed when handed out) */
 	if (page->type == PG_PGTABLE && order == 0 && READ_ONCE(pt_cache_enabled)) {
@@ -275,16 +272,11 @@ static bool table_live(unsigned level, const pt_entry_t *table,
 		       unsigned long caller)
 {
 	struct page *page = virt_to_page(table);
-	struct ptdesc *pt = page_ptdesc(page);
-	bool live = page->type == PG_PGTABLE && pt->level == level;
+	bool live = page->type == PG_PGTABLE && page_ptdesc(page)->level == level;
 
 #ifdef ARCH_PTE_FRAGMENTS
-	if (live && level == PT_PTE) {
-		unsigned half = ((uintptr_t)table & (PAGE_SIZE - 1)) /
-				pt_table_bytes(PT_PTE);
-
-		live = READ_ONCE(pt->frag_mask) & PT_FRAG_USED(half);
-	}
+	if (live && level == PT_PTE)
+		live = page_table_live(table);   /* its half, not the page */
 #endif
 	if (!live)
 		report_bad_page(page, page->type == PG_PGTABLE ? MISUSE_DOUBLE_FREE :
@@ -294,10 +286,9 @@ static bool table_live(unsigned level, const pt_entry_t *table,
 	return live;
 }
 
-void pt_release_table(bool user, unsigned level, pt_entry_t *table)
+/* pt_release_table() for a table known to be live. */
+static void release_table(bool user, unsigned level, pt_entry_t *table)
 {
-	if (!table_live(level, table, (unsigned long)__builtin_return_address(0)))
-		return;
 	check_pte_count(level, table);
 	account_global(user, level, -1);
 #ifdef ARCH_PTE_FRAGMENTS
@@ -335,12 +326,18 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table)
 	call_rcu(&pt->rcu, release_table_rcu);
 }
 
+void pt_release_table(bool user, unsigned level, pt_entry_t *table)
+{
+	if (table_live(level, table, (unsigned long)__builtin_return_address(0)))
+		release_table(user, level, table);
+}
+
 void pt_free_table(struct mm *mm, unsigned level, pt_entry_t *table)
 {
 	if (!table_live(level, table, (unsigned long)__builtin_return_address(0)))
 		return;
 	pt_unhook_table(mm, level);
-	pt_release_table(mm != NULL, level, table);
+	release_table(mm != NULL, level, table);
 }
 
 spinlock_t *pt_lock(struct mm *mm, unsigned level, pt_entry_t *table)

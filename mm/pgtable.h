@@ -53,9 +53,9 @@ void pt_release_table_rcu(bool user, unsigned level, pt_entry_t *table);
 
 /* Is every entry of @table (at @level) empty? */
 bool pt_table_empty(unsigned level, const pt_entry_t *table);
-/* Debug check of a table being freed: reports it and returns true if it
- * still maps something. */
-bool pt_check_empty_on_free(unsigned level, pt_entry_t *table);
+/* Debug check of a table being freed: one that still maps something is
+ * reported and made empty. */
+void pt_check_empty_on_free(unsigned level, pt_entry_t *table);
 
 /*
  * The count of used entries of the pte table holding @ep (seed 002's

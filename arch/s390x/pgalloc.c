@@ -142,6 +142,13 @@ pt_entry_t *page_table_alloc(struct mm *mm)
 	return half_addr(pt, 0);
 }
 
+bool page_table_live(const pt_entry_t *table)
+{
+	struct ptdesc *pt = page_ptdesc(virt_to_page(table));
+
+	return READ_ONCE(pt->frag_mask) & PT_FRAG_USED(half_of(table));
+}
+
 /* Free now: nobody can be reading @table (never published, or after a GP). */
 void page_table_free(pt_entry_t *table)
 {
@@ -158,8 +165,7 @@ void page_table_free(pt_entry_t *table)
 				h, pt->frag_mask);
 		return;
 	}
-	if (pt_check_empty_on_free(PT_PTE, table))
-		pt_table_init(PT_PTE, table);
+	pt_check_empty_on_free(PT_PTE, table);
 	pt->frag_mask &= ~PT_FRAG_USED(h);
 	page_free = half_freed(pt, h);
 	spin_unlock_irqrestore(&frag_lock, flags);
@@ -179,8 +185,7 @@ static void frag_rcu(struct rcu_head *head)
 		pt->frag_mask &= ~PT_FRAG_PENDING(h);
 		/* checked now, not when deferred: a walker must not have
 		 * written into it during the grace period either */
-		if (pt_check_empty_on_free(PT_PTE, half_addr(pt, h)))
-			pt_table_init(PT_PTE, half_addr(pt, h));
+		pt_check_empty_on_free(PT_PTE, half_addr(pt, h));
 		page_free |= half_freed(pt, h);
 	}
 	if (pt->frag_mask & (PT_FRAG_NEXT(0) | PT_FRAG_NEXT(1))) {

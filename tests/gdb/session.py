@@ -7,6 +7,7 @@
 # hands tables to RCU) run where ptlab.py walks page tables; elsewhere it
 # records what pt-walk answers ("not yet").  It uses ptlab.py's helpers
 # (arch, sym, nelems): gdb sources both into the same namespace.
+import contextlib
 import json
 import os
 
@@ -30,29 +31,32 @@ def _ptlab_session():
         save()      # a session that hangs later still tells how far it got
         return text
 
+    @contextlib.contextmanager
+    def only_this_vcpu(on=True):
+        """Only the selected vCPU runs meanwhile (@on), then as before."""
+        lock = gdb.parameter("scheduler-locking")
+        if on:
+            gdb.execute("set scheduler-locking on")
+        try:
+            yield
+        finally:
+            gdb.execute("set scheduler-locking %s" % lock)
+
     def alone(name, cmd):
         """@cmd with only the selected vCPU resumed.  An all-CPU 'finish'
         on s390x once came back with the target running again (gdb 13,
         QEMU 7.2), and every later command failed; the code it runs here
         waits for no other CPU."""
-        lock = gdb.parameter("scheduler-locking")
-        gdb.execute("set scheduler-locking on")
-        try:
+        with only_this_vcpu():
             return run(name, cmd)
-        finally:
-            gdb.execute("set scheduler-locking %s" % lock)
 
     def value(name, expr, alone=True):
         """A number the kernel gives, on the stopped vCPU alone."""
-        lock = gdb.parameter("scheduler-locking")
-        try:
-            if alone:
-                gdb.execute("set scheduler-locking on")
-            out["values"][name] = int(gdb.parse_and_eval(expr)) & (2**64 - 1)
-        except gdb.error as e:
-            out["values"][name] = "error: %s" % e
-        finally:
-            gdb.execute("set scheduler-locking %s" % lock)
+        with only_this_vcpu(alone):
+            try:
+                out["values"][name] = int(gdb.parse_and_eval(expr)) & (2**64 - 1)
+            except gdb.error as e:
+                out["values"][name] = "error: %s" % e
         return out["values"][name]
 
     def printed(name, cmd):

@@ -301,8 +301,6 @@ static void run_long_reader(struct ktest *t, enum reader_kind kind,
 
 static void sync_waits_for_reader(struct ktest *t)
 {
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
 	run_long_reader(t, READER_LOCK, false);
 	run_long_reader(t, READER_IRQS_OFF, false);
 }
@@ -311,8 +309,6 @@ static void sync_waits_for_reader(struct ktest *t)
  * inside it: the inner outermost unlock must not report a quiescent state. */
 static void irqs_off_reader_nests_lock(struct ktest *t)
 {
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
 	run_long_reader(t, READER_IRQS_OFF_NESTED, false);
 	run_long_reader(t, READER_IRQS_OFF_NESTED, true);
 }
@@ -322,8 +318,6 @@ static void irqs_off_reader_nests_lock(struct ktest *t)
  * interrupts off when it leaves. */
 static void expedited_waits_for_reader(struct ktest *t)
 {
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
 	run_long_reader(t, READER_LOCK, true);
 	run_long_reader(t, READER_IRQS_OFF, true);
 }
@@ -358,8 +352,6 @@ static void quiescent_state_from_a_loop(struct ktest *t)
 	uint64_t gps = rcu_stats.gps_completed;
 	unsigned long stalls = rcu_stats.stalls_reported;
 
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
 	ktest_pair_mask(t, &two);
 	qs_spinning = qs_stop = false;
 	ktest_run_on(t, &two, irqs_off_spinner, NULL, 30000);
@@ -522,34 +514,18 @@ static void deaf_during_barrier(struct ktest *t, void *arg)
 	KT_EXPECT_EQ(t, rcu_stats.barrier_timeouts, timeouts + 1);
 }
 
-/* This CPU and one other in @two (the case skips with one CPU). */
-static unsigned this_and_another(struct ktest *t, cpumask_t *two)
-{
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
-	return ktest_pair_mask(t, two);
-}
-
-/* A buffer for console_capture(); the caller kfrees it. */
-static char *console_log(struct ktest *t)
-{
-	char *log = kzalloc(4096, GFP_NOFAULT);
-
-	KT_ASSERT(t, log != NULL);
-	return log;
-}
-
 /* A CPU that answers rcu_barrier()'s cross-call late: reported, named, and
  * still waited for (its callbacks ran when rcu_barrier() returns). */
 static void barrier_waits_for_a_late_cpu(struct ktest *t)
 {
 	cpumask_t two;
-	unsigned other = this_and_another(t, &two);
-	char want[48], *log = console_log(t);
+	unsigned other = ktest_pair_mask(t, &two);
+	char want[48], *log;
+
 	barrier_count = 0;
 	deaf_ready = false;
 	ktest_expect_reports(t, 1);
-	console_capture(log, 4096);
+	log = ktest_capture_console(t);
 	ktest_run_on(t, &two, deaf_during_barrier, (void *)50, 30000);
 	console_capture(NULL, 0);
 	KT_EXPECT_EQ(t, barrier_count, 50ul);
@@ -795,12 +771,13 @@ static void stall_is_reported(struct ktest *t)
 	unsigned saved = rcu_stall_ms;
 	unsigned long before = rcu_stats.stalls_reported;
 	cpumask_t two;
-	unsigned other = this_and_another(t, &two);
-	char want[32], *log = console_log(t);
+	unsigned other = ktest_pair_mask(t, &two);
+	char want[32], *log;
+
 	reader_state = 0;
 	rcu_stall_ms = 200;
 	ktest_expect_reports(t, 1);
-	console_capture(log, 4096);
+	log = ktest_capture_console(t);
 	ktest_run_on(t, &two, stalled_reader, (void *)(uintptr_t)before, 20000);
 	console_capture(NULL, 0);
 	rcu_stall_ms = saved;

@@ -89,12 +89,10 @@ static void rcu_stall_ends_run(struct ktest *t)
 {
 	cpumask_t two;
 
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
+	ktest_pair_mask(t, &two);
 	rcu_stall_ms = 100;
 	rcu_stall_panic_ms = 1000;
 	reader_inside = false;
-	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, stall_job, NULL, 60000);
 }
 
@@ -119,12 +117,10 @@ static void rcu_barrier_ends_run(struct ktest *t)
 {
 	cpumask_t two;
 
-	if (nr_cpus_online < 2)
-		ktest_skip(t, "needs 2 CPUs");
+	ktest_pair_mask(t, &two);
 	rcu_stall_panic_ms = 3000;
 	deaf_inside = false;
 	ktest_expect_reports(t, 1);   /* the unanswered cross-call */
-	ktest_pair_mask(t, &two);
 	ktest_run_on(t, &two, deaf_job, NULL, 60000);
 }
 

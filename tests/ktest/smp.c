@@ -476,14 +476,12 @@ static void unanswered_call_reported(struct ktest *t)
 	char *log;
 
 	need_cpus(t, 2);
-	log = kzalloc(4096, GFP_NOFAULT);
-	KT_ASSERT(t, log != NULL);
 	release_deaf = deaf_ready = 0;
 	cpumask_clear(&both);
 	cpumask_set(&both, 0);
 	cpumask_set(&both, 1);
 	ktest_expect_reports(t, 1);
-	console_capture(log, 4096);
+	log = ktest_capture_console(t);
 	ktest_run_on(t, &both, deaf_or_caller, NULL, JOIN_MS);
 	console_capture(NULL, 0);
 	/* the report must name the CPU that did not answer, not the caller */

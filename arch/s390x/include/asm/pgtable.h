@@ -266,6 +266,8 @@ struct mm;
 pt_entry_t *page_table_alloc(struct mm *mm);
 void page_table_free(pt_entry_t *table);
 void page_table_free_rcu(pt_entry_t *table);
+/* Is @table a half in use (not free, not waiting for a grace period)? */
+bool page_table_live(const pt_entry_t *table);
 extern bool frag_broken;                      /* frag.broken=1 */
 extern unsigned long frag_pages_freed, frag_deferred;
 
